@@ -1,0 +1,331 @@
+//! Roles, policies and permissions, declared once; `pathwise provision` converges a
+//! Directus instance onto them.
+//!
+//! Directus 11 attaches permissions to policies and policies to roles (through
+//! `directus_access`). Each Pathwise role has exactly one policy of the same purpose.
+//! Item filters and presets use Directus' dynamic variables (`$CURRENT_USER`): these are the
+//! "custom permission rules" Directus 12 refuses without a licence key.
+
+use serde_json::{Value, json};
+
+use crate::collections::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Create,
+    Read,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [Action::Create, Action::Read, Action::Update, Action::Delete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Read => "read",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One row of `directus_permissions`, without its policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionSpec {
+    pub collection: &'static str,
+    pub action: Action,
+    /// `["*"]` for every field.
+    pub fields: Vec<&'static str>,
+    /// Item filter: which rows the action may touch.
+    pub permissions: Option<Value>,
+    /// Filter the submitted data must pass.
+    pub validation: Option<Value>,
+    /// Values forced onto created or updated items.
+    pub presets: Option<Value>,
+}
+
+impl PermissionSpec {
+    fn new(collection: &'static str, action: Action) -> Self {
+        Self { collection, action, fields: vec!["*"], permissions: None, validation: None, presets: None }
+    }
+    fn fields(mut self, fields: &[&'static str]) -> Self {
+        self.fields = fields.to_vec();
+        self
+    }
+    fn filter(mut self, filter: Value) -> Self {
+        self.permissions = Some(filter);
+        self
+    }
+    fn validation(mut self, validation: Value) -> Self {
+        self.validation = Some(validation);
+        self
+    }
+    fn presets(mut self, presets: Value) -> Self {
+        self.presets = Some(presets);
+        self
+    }
+
+    /// The body Directus takes for this permission under `policy`.
+    pub fn to_directus(&self, policy: &str) -> Value {
+        json!({
+            "policy": policy,
+            "collection": self.collection,
+            "action": self.action.as_str(),
+            "fields": self.fields,
+            "permissions": self.permissions,
+            "validation": self.validation,
+            "presets": self.presets,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    pub name: &'static str,
+    pub icon: &'static str,
+    pub description: &'static str,
+    pub app_access: bool,
+    pub permissions: Vec<PermissionSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleSpec {
+    pub name: &'static str,
+    pub icon: &'static str,
+    pub description: &'static str,
+    /// The `name` of the role's one policy.
+    pub policy: &'static str,
+}
+
+pub const CONTENT_EDITOR: &str = "Content Editor";
+pub const STUDENT: &str = "Student";
+pub const TEACHER: &str = "Teacher";
+pub const WORKER: &str = "Pathwise Worker";
+
+/// The email of the worker's service user; it logs in only with its static token.
+pub const WORKER_EMAIL: &str = "worker@pathwise.invalid";
+
+pub fn roles() -> Vec<RoleSpec> {
+    vec![
+        RoleSpec {
+            name: CONTENT_EDITOR,
+            icon: "edit_note",
+            description: "Authors subjects, courses, lessons, skills and questions; reads learner records.",
+            policy: CONTENT_EDITOR,
+        },
+        RoleSpec {
+            name: STUDENT,
+            icon: "school",
+            description: "Reads published content and their own records; submits attempts as themselves.",
+            policy: STUDENT,
+        },
+        RoleSpec {
+            name: TEACHER,
+            icon: "co_present",
+            description: "Reads content and learner records to follow progress.",
+            policy: TEACHER,
+        },
+        RoleSpec {
+            name: WORKER,
+            icon: "smart_toy",
+            description: "The Pathwise worker's service account: grades attempts and writes mastery, paths and recommendations.",
+            policy: WORKER,
+        },
+    ]
+}
+
+pub fn policies() -> Vec<PolicySpec> {
+    vec![content_editor(), student(), teacher(), worker()]
+}
+
+fn own() -> Value {
+    json!({ "student": { "_eq": "$CURRENT_USER" } })
+}
+
+fn published() -> Value {
+    json!({ "status": { "_eq": "published" } })
+}
+
+/// Fields of `questions` a student may read: never the answer key or the explanation
+/// (they reach the student in the graded attempt's results, after answering).
+pub const STUDENT_QUESTION_FIELDS: [&str; 9] =
+    ["id", "status", "lesson", "sort", "type", "prompt", "choices", "points", "skills"];
+
+/// Fields of an attempt a student may set; `student` and `status` are forced by presets.
+pub const STUDENT_ATTEMPT_FIELDS: [&str; 4] = ["lesson", "answers", "started_at", "submitted_at"];
+
+fn content_editor() -> PolicySpec {
+    let mut permissions = Vec::new();
+    for collection in CONTENT {
+        for action in Action::ALL {
+            permissions.push(PermissionSpec::new(collection, action));
+        }
+    }
+    for collection in LEARNER_RECORDS.into_iter().chain([DEAD_LETTERS]) {
+        permissions.push(PermissionSpec::new(collection, Action::Read));
+    }
+    permissions.push(PermissionSpec::new("directus_users", Action::Read).fields(&[
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "avatar",
+    ]));
+    permissions.push(PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]));
+    for action in Action::ALL {
+        permissions.push(PermissionSpec::new("directus_files", action));
+    }
+    permissions.push(PermissionSpec::new("directus_folders", Action::Read));
+    PolicySpec {
+        name: CONTENT_EDITOR,
+        icon: "edit_note",
+        description: "Full access to content; read access to learner records.",
+        app_access: true,
+        permissions,
+    }
+}
+
+fn student() -> PolicySpec {
+    use Action::*;
+    let course_published = json!({ "course": { "status": { "_eq": "published" } } });
+    let lesson_visible = json!({ "_and": [
+        published(),
+        { "module": { "course": { "status": { "_eq": "published" } } } },
+    ]});
+    let via_lesson = json!({ "lesson": { "status": { "_eq": "published" } } });
+    let permissions = vec![
+        PermissionSpec::new(SUBJECTS, Read),
+        PermissionSpec::new(COURSES, Read).filter(published()),
+        PermissionSpec::new(MODULES, Read).filter(course_published.clone()),
+        PermissionSpec::new(LESSONS, Read).filter(lesson_visible),
+        PermissionSpec::new(SKILLS, Read).filter(course_published),
+        PermissionSpec::new(LESSON_SKILLS, Read).filter(via_lesson.clone()),
+        PermissionSpec::new(LESSON_PREREQUISITES, Read).filter(via_lesson.clone()),
+        PermissionSpec::new(QUESTIONS, Read)
+            .fields(&STUDENT_QUESTION_FIELDS)
+            .filter(json!({ "_and": [published(), via_lesson] })),
+        PermissionSpec::new(QUESTION_SKILLS, Read)
+            .filter(json!({ "question": { "status": { "_eq": "published" } } })),
+        PermissionSpec::new(ATTEMPTS, Create)
+            .fields(&STUDENT_ATTEMPT_FIELDS)
+            .presets(json!({ "student": "$CURRENT_USER", "status": "submitted" })),
+        PermissionSpec::new(ATTEMPTS, Read).filter(own()),
+        PermissionSpec::new(STUDENT_PROFILES, Read).filter(own()),
+        PermissionSpec::new(STUDENT_PROFILES, Update).fields(&["time_zone"]).filter(own()),
+        PermissionSpec::new(MASTERY, Read).filter(own()),
+        PermissionSpec::new(LEARNING_PATHS, Read).filter(own()),
+        PermissionSpec::new(RECOMMENDATIONS, Read).filter(own()),
+        // A student may mark their own recommendation done or dismiss it, nothing else.
+        PermissionSpec::new(RECOMMENDATIONS, Update)
+            .fields(&["status"])
+            .filter(own())
+            .validation(json!({ "status": { "_in": ["completed", "dismissed"] } })),
+        PermissionSpec::new("directus_users", Read)
+            .fields(&["id", "first_name", "last_name", "email", "avatar", "language"])
+            .filter(json!({ "id": { "_eq": "$CURRENT_USER" } })),
+    ];
+    PolicySpec {
+        name: STUDENT,
+        icon: "school",
+        description: "Published content without answer keys; only their own learner records.",
+        app_access: false,
+        permissions,
+    }
+}
+
+fn teacher() -> PolicySpec {
+    let mut permissions: Vec<PermissionSpec> = CONTENT
+        .into_iter()
+        .chain(LEARNER_RECORDS)
+        .map(|collection| PermissionSpec::new(collection, Action::Read))
+        .collect();
+    permissions.push(PermissionSpec::new("directus_users", Action::Read).fields(&[
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "avatar",
+    ]));
+    permissions.push(PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]));
+    permissions.push(PermissionSpec::new("directus_files", Action::Read));
+    PolicySpec {
+        name: TEACHER,
+        icon: "co_present",
+        description: "Read access to content and learner records.",
+        app_access: true,
+        permissions,
+    }
+}
+
+fn worker() -> PolicySpec {
+    use Action::*;
+    let mut permissions: Vec<PermissionSpec> =
+        CONTENT.into_iter().map(|collection| PermissionSpec::new(collection, Read)).collect();
+    permissions.extend([
+        PermissionSpec::new(ATTEMPTS, Read),
+        // Grading writes the outcome; the student's answers and identity stay as submitted.
+        PermissionSpec::new(ATTEMPTS, Update).fields(&[
+            "status",
+            "rejection_reason",
+            "score",
+            "points_earned",
+            "points_possible",
+            "results",
+            "duration_seconds",
+            "speed_flag",
+            "graded_at",
+        ]),
+        PermissionSpec::new(DEAD_LETTERS, Create),
+        PermissionSpec::new(DEAD_LETTERS, Read),
+        PermissionSpec::new("directus_users", Read).fields(&["id", "role", "status"]),
+    ]);
+    for collection in [STUDENT_PROFILES, MASTERY, LEARNING_PATHS, RECOMMENDATIONS] {
+        for action in [Create, Read, Update] {
+            permissions.push(PermissionSpec::new(collection, action));
+        }
+    }
+    PolicySpec {
+        name: WORKER,
+        icon: "smart_toy",
+        description: "Exactly what the Pathwise worker needs: read content and attempts, grade attempts, write learner records and dead letters.",
+        app_access: false,
+        permissions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_names_a_declared_policy() {
+        let policies: Vec<_> = policies().into_iter().map(|p| p.name).collect();
+        for role in roles() {
+            assert!(policies.contains(&role.policy), "{} -> {}", role.name, role.policy);
+        }
+    }
+
+    #[test]
+    fn no_policy_declares_the_same_permission_twice() {
+        for policy in policies() {
+            let mut seen = std::collections::HashSet::new();
+            for p in &policy.permissions {
+                assert!(seen.insert((p.collection, p.action)), "{}: {} {:?}", policy.name, p.collection, p.action);
+            }
+        }
+    }
+
+    #[test]
+    fn students_never_read_answer_keys_nor_set_who_an_attempt_belongs_to() {
+        let student = student();
+        let questions = student.permissions.iter().find(|p| p.collection == QUESTIONS).unwrap();
+        assert!(!questions.fields.contains(&"answer_key") && !questions.fields.contains(&"*"));
+        let create = student.permissions.iter().find(|p| p.collection == ATTEMPTS && p.action == Action::Create).unwrap();
+        assert!(!create.fields.contains(&"student") && !create.fields.contains(&"*"));
+        assert_eq!(create.presets.as_ref().unwrap()["student"], "$CURRENT_USER");
+    }
+}

@@ -1,0 +1,1 @@
+//! Test harness: a real Directus on a free port, provisioned.

@@ -1,0 +1,240 @@
+//! A thin client for Directus' REST and GraphQL APIs.
+//!
+//! Every call goes through [`DirectusClient::send`], which retries what is worth
+//! retrying (see [`super::retry`]) with capped exponential backoff and jitter, bounded in
+//! time, and turns Directus' error bodies (`{"errors":[{"message", "extensions":{"code"}}]}`)
+//! into a [`DirectusError`] that says which call failed and why.
+
+use std::time::Duration;
+
+use backoff::ExponentialBackoff;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::retry::{Failure, RetryDecision, classify, parse_retry_after};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone)]
+pub struct DirectusClient {
+    base_url: String,
+    token: Option<Secret>,
+    http: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+/// How long and how often to retry one call.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub initial_interval: Duration,
+    pub max_interval: Duration,
+    /// Give up once this much time has passed since the first try.
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            initial_interval: Duration::from_millis(100),
+            max_interval: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all: for probes such as readiness checks.
+    pub fn none() -> Self {
+        Self { initial_interval: Duration::ZERO, max_interval: Duration::ZERO, max_elapsed: Duration::ZERO }
+    }
+
+    fn backoff(&self) -> ExponentialBackoff {
+        ExponentialBackoff {
+            initial_interval: self.initial_interval,
+            current_interval: self.initial_interval,
+            randomization_factor: 0.5,
+            multiplier: 2.0,
+            max_interval: self.max_interval,
+            max_elapsed_time: Some(self.max_elapsed),
+            ..ExponentialBackoff::default()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("Directus {operation} failed{}: {message}", status.map(|s| format!(" with {s}")).unwrap_or_default())]
+pub struct DirectusError {
+    /// `METHOD /path` of the call.
+    pub operation: String,
+    /// The HTTP status, when Directus answered.
+    pub status: Option<u16>,
+    /// Directus' `extensions.code` of the first error, e.g. `FORBIDDEN`, `INVALID_PAYLOAD`.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl DirectusError {
+    pub fn is_status(&self, status: u16) -> bool {
+        self.status == Some(status)
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Value),
+    /// One file in a multipart form, as `/schema/diff` accepts a YAML snapshot.
+    File { name: String, mime: String, bytes: Vec<u8> },
+}
+
+impl DirectusClient {
+    pub fn new(base_url: impl Into<String>, token: Option<Secret>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .expect("a reqwest client with static settings always builds");
+        Self { base_url: base_url.into().trim_end_matches('/').to_owned(), token, http, retry: RetryPolicy::default() }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The same server and connection pool, acting as someone else.
+    pub fn with_token(&self, token: Option<Secret>) -> Self {
+        Self { token, ..self.clone() }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value, DirectusError> {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Value, DirectusError> {
+        self.send(Method::POST, path, Some(Body::Json(body))).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Result<Value, DirectusError> {
+        self.send(Method::PATCH, path, Some(Body::Json(body))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<Value, DirectusError> {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// `data` of a response, or `Null` for an empty (204) one.
+    pub async fn get_data(&self, path: &str) -> Result<Value, DirectusError> {
+        Ok(take_data(self.get(path).await?))
+    }
+
+    /// A GraphQL request to `/graphql` (or `/graphql/system`); GraphQL errors become a
+    /// [`DirectusError`] even when the HTTP status is 200.
+    pub async fn graphql(&self, endpoint: &str, query: &str, variables: Value) -> Result<Value, DirectusError> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let response = self.send(Method::POST, endpoint, Some(Body::Json(body))).await?;
+        if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+            let (code, message) = first_error(errors);
+            return Err(DirectusError { operation: format!("POST {endpoint}"), status: Some(200), code, message });
+        }
+        Ok(take_data(response))
+    }
+
+    /// Sends one call, retrying transient failures; answers the parsed JSON body
+    /// (`Null` when empty).
+    pub async fn send(&self, method: Method, path: &str, body: Option<Body>) -> Result<Value, DirectusError> {
+        let operation = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        let url = format!("{}{}", self.base_url, path);
+        let attempt = || async {
+            let result = self.send_once(&method, &url, &operation, body.as_ref()).await;
+            match result {
+                Ok(value) => Ok(value),
+                Err((error, failure)) => match classify(failure) {
+                    RetryDecision::Retry { after } => {
+                        Err(backoff::Error::Transient { err: error, retry_after: after })
+                    }
+                    RetryDecision::GiveUp => Err(backoff::Error::Permanent(error)),
+                },
+            }
+        };
+        let notify = |error: DirectusError, wait: Duration| {
+            tracing::warn!(directus.operation = %error.operation, directus.status = ?error.status, retry_in_ms = wait.as_millis() as u64, "Directus call failed, retrying: {}", error.message);
+        };
+        if self.retry.max_elapsed.is_zero() {
+            return attempt().await.map_err(|e| match e {
+                backoff::Error::Permanent(err) | backoff::Error::Transient { err, .. } => err,
+            });
+        }
+        backoff::future::retry_notify(self.retry.backoff(), attempt, notify).await
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        operation: &str,
+        body: Option<&Body>,
+    ) -> Result<Value, (DirectusError, Failure)> {
+        let mut request = self.http.request(method.clone(), url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.expose());
+        }
+        request = match body {
+            None => request,
+            Some(Body::Json(value)) => request.json(value),
+            Some(Body::File { name, mime, bytes }) => {
+                let part = reqwest::multipart::Part::bytes(bytes.clone())
+                    .file_name(name.clone())
+                    .mime_str(mime)
+                    .expect("a valid static MIME type");
+                request.multipart(reqwest::multipart::Form::new().part("file", part))
+            }
+        };
+        let transport = |e: reqwest::Error| {
+            (
+                DirectusError { operation: operation.to_owned(), status: None, code: None, message: e.to_string() },
+                Failure::Transport,
+            )
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let retry_after =
+            response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let text = response.text().await.map_err(transport)?;
+        let value = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
+        };
+        if status.is_success() {
+            return Ok(value);
+        }
+        let (code, message) = match value.get("errors") {
+            Some(errors) => first_error(errors),
+            None => (None, status.canonical_reason().unwrap_or("error").to_owned()),
+        };
+        let failure = Failure::Status { status: status.as_u16(), retry_after };
+        Err((DirectusError { operation: operation.to_owned(), status: Some(status.as_u16()), code, message }, failure))
+    }
+}
+
+fn first_error(errors: &Value) -> (Option<String>, String) {
+    let first = errors.get(0);
+    let code = first.and_then(|e| e.pointer("/extensions/code")).and_then(Value::as_str).map(str::to_owned);
+    let message = first.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("unknown error").to_owned();
+    (code, message)
+}
+
+/// The `data` member of a Directus response; `Null` when there is none.
+pub fn take_data(mut response: Value) -> Value {
+    response.get_mut("data").map(Value::take).unwrap_or(Value::Null)
+}
+
+/// `true` for the status codes Directus uses when an item is not there or not visible.
+pub fn is_missing(status: Option<u16>) -> bool {
+    matches!(status.map(StatusCode::from_u16), Some(Ok(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)))
+}

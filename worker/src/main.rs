@@ -1,1 +1,71 @@
-fn main() {}
+use clap::Parser;
+use pathwise::config::{Cli, Command};
+use pathwise::directus::DirectusClient;
+use pathwise::{http, provision, seed};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match execute(cli.command).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pathwise: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(args) => {
+            let directus = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token));
+            let state = http::AppState::new(directus, args.webhook_secret);
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+            tracing::info!(listen = %args.listen, directus = %args.directus.directus_url, "worker listening");
+            pathwise::run(state, listener, shutdown_signal()).await.map_err(|e| e.to_string())
+        }
+        Command::Provision(args) => {
+            let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
+            let report = provision::provision(&admin, &provision::ProvisionOptions::new(args.worker_token))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
+            let report = seed::seed(&admin, &args.demo_password).await.map_err(|e| e.to_string())?;
+            if report.is_unchanged() {
+                println!("The demo course and accounts are already there: nothing changed.");
+            } else {
+                println!("{report}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PATHWISE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

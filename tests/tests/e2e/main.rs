@@ -1,0 +1,10 @@
+//! End-to-end tests: one binary (so the Directus templates are built once), one module per
+//! area. Every test starts its own Directus on a free port.
+
+mod compose;
+mod erasure;
+mod flows;
+mod permissions;
+mod postgres;
+mod provisioning;
+mod receiver;

@@ -21,6 +21,15 @@ pub enum Command {
     Provision(AdminArgs),
     /// Load the demo course and the demo accounts (idempotent).
     Seed(SeedArgs),
+    /// Exit 0 when a URL answers 2xx (for container health checks, which lack curl).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The URL to probe.
+    #[arg(long, default_value = "http://127.0.0.1:8056/readyz")]
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -35,6 +35,18 @@ async fn execute(command: Command) -> Result<(), String> {
             println!("{report}");
             Ok(())
         }
+        Command::Healthcheck(args) => {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(4))
+                .build()
+                .map_err(|e| e.to_string())?;
+            let response = client.get(&args.url).send().await.map_err(|e| format!("{}: {e}", args.url))?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!("{} answered {}", args.url, response.status()))
+            }
+        }
         Command::Seed(args) => {
             let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
             let report = seed::seed(&admin, &args.demo_password).await.map_err(|e| e.to_string())?;

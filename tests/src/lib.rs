@@ -42,7 +42,7 @@ fn random() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-pub const ADMIN_EMAIL: &str = "admin@pathwise.example";
+pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// Where Directus and Node 22 are installed.
@@ -267,7 +267,7 @@ impl TestDirectus {
 
     /// A demo student (`ada`, `ben` or `chloe`) of a seeded instance.
     pub async fn student(&self, name: &str) -> DirectusClient {
-        self.login(&format!("{name}@pathwise.example"), secrets().demo_password.expose()).await
+        self.login(&format!("{name}@example.com"), secrets().demo_password.expose()).await
     }
 
     /// The id of the user with this email.

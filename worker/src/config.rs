@@ -21,8 +21,23 @@ pub enum Command {
     Provision(AdminArgs),
     /// Load the demo course and the demo accounts (idempotent).
     Seed(SeedArgs),
+    /// Write the GraphQL SDL Directus serves to the worker's service user (commit it in
+    /// directus-schema/graphql/ after a schema or permission change).
+    ExportSdl(ExportSdlArgs),
     /// Exit 0 when a URL answers 2xx (for container health checks, which lack curl).
     Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportSdlArgs {
+    #[command(flatten)]
+    pub directus: DirectusArgs,
+    /// Static token of the worker's Directus service user.
+    #[arg(long, env = "PATHWISE_WORKER_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub worker_token: Secret,
+    /// Where to write the SDL.
+    #[arg(long, default_value = "directus-schema/graphql/schema.graphql")]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

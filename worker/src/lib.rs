@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod directus;
+pub mod events;
 pub mod http;
 pub mod learning;
 pub mod provision;

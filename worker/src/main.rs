@@ -35,6 +35,13 @@ async fn execute(command: Command) -> Result<(), String> {
             println!("{report}");
             Ok(())
         }
+        Command::ExportSdl(args) => {
+            let worker = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token));
+            let sdl = pathwise::directus::graphql_sdl(&worker).await.map_err(|e| e.to_string())?;
+            std::fs::write(&args.out, sdl).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+            println!("wrote {}", args.out.display());
+            Ok(())
+        }
         Command::Healthcheck(args) => {
             let client = reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(4))

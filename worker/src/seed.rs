@@ -17,11 +17,11 @@ use crate::secret::Secret;
 
 /// A demo account: email, first name, last name, role name.
 pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 5] = [
-    ("editor@pathwise.example", "Erin", "Editor", CONTENT_EDITOR),
-    ("teacher@pathwise.example", "Tomás", "Teacher", TEACHER),
-    ("ada@pathwise.example", "Ada", "Student", STUDENT),
-    ("ben@pathwise.example", "Ben", "Student", STUDENT),
-    ("chloe@pathwise.example", "Chloé", "Student", STUDENT),
+    ("editor@example.com", "Erin", "Editor", CONTENT_EDITOR),
+    ("teacher@example.com", "Tomás", "Teacher", TEACHER),
+    ("ada@example.com", "Ada", "Student", STUDENT),
+    ("ben@example.com", "Ben", "Student", STUDENT),
+    ("chloe@example.com", "Chloé", "Student", STUDENT),
 ];
 
 #[derive(Debug, thiserror::Error)]

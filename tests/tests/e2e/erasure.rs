@@ -6,8 +6,8 @@ use serde_json::json;
 #[tokio::test]
 async fn deleting_a_student_deletes_their_learner_records() {
     let directus = TestDirectus::seeded("http://127.0.0.1:9").await;
-    let ada_id = directus.user_id("ada@pathwise.example").await;
-    let ben_id = directus.user_id("ben@pathwise.example").await;
+    let ada_id = directus.user_id("ada@example.com").await;
+    let ben_id = directus.user_id("ben@example.com").await;
     let worker = directus.worker();
     let lesson = directus.items("lessons", "fields=id&limit=1").await[0]["id"].clone();
     let skill = directus.items("skills", "fields=id&limit=1").await[0]["id"].clone();

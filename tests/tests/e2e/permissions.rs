@@ -35,8 +35,8 @@ async fn students_see_and_change_only_their_own_records_over_rest() {
     let directus = TestDirectus::seeded("http://127.0.0.1:9").await;
     let ada = directus.student("ada").await;
     let ben = directus.student("ben").await;
-    let ada_id = directus.user_id("ada@pathwise.example").await;
-    let ben_id = directus.user_id("ben@pathwise.example").await;
+    let ada_id = directus.user_id("ada@example.com").await;
+    let ben_id = directus.user_id("ben@example.com").await;
     let lesson = published_lesson(&directus).await;
 
     // Ada submits an attempt; Directus forces student = Ada and status = submitted.
@@ -111,8 +111,8 @@ async fn students_see_only_their_own_records_over_graphql() {
     let directus = TestDirectus::seeded("http://127.0.0.1:9").await;
     let ada = directus.student("ada").await;
     let ben = directus.student("ben").await;
-    let ada_id = directus.user_id("ada@pathwise.example").await;
-    let ben_id = directus.user_id("ben@pathwise.example").await;
+    let ada_id = directus.user_id("ada@example.com").await;
+    let ben_id = directus.user_id("ben@example.com").await;
     let lesson = published_lesson(&directus).await;
 
     let create = "mutation($lesson: ID!) { create_attempts_item(data: { lesson: { id: $lesson }, answers: {} }) { id status student { id } } }";

@@ -288,7 +288,8 @@ impl TestDirectus {
 
     /// Items of a collection as the admin sees them.
     pub async fn items(&self, collection: &str, query: &str) -> Vec<Value> {
-        let data = self.admin().get_data(&format!("/items/{collection}?limit=-1&{query}")).await.unwrap();
+        let limit = if query.contains("limit=") { "" } else { "limit=-1&" };
+        let data = self.admin().get_data(&format!("/items/{collection}?{limit}{query}")).await.unwrap();
         data.as_array().cloned().unwrap_or_default()
     }
 }

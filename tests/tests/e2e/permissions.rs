@@ -115,14 +115,17 @@ async fn students_see_only_their_own_records_over_graphql() {
     let ben_id = directus.user_id("ben@example.com").await;
     let lesson = published_lesson(&directus).await;
 
-    let create = "mutation($lesson: ID!) { create_attempts_item(data: { lesson: { id: $lesson }, answers: {} }) { id status student { id } } }";
-    let created = gql(&ada, create, json!({ "lesson": lesson.to_string() })).await.unwrap();
+    // A student's create input has `lesson` as a plain key (students cannot create lessons).
+    let create = "mutation($lesson: Int!) { create_attempts_item(data: { lesson: $lesson, answers: {} }) { id status student { id } } }";
+    let created = gql(&ada, create, json!({ "lesson": lesson })).await.unwrap();
     let attempt = created["create_attempts_item"]["id"].clone();
     assert_eq!(created["create_attempts_item"]["status"], "submitted");
     assert_eq!(created["create_attempts_item"]["student"]["id"], ada_id.as_str());
 
-    let forged = "mutation($lesson: ID!, $student: ID!) { create_attempts_item(data: { lesson: { id: $lesson }, student: { id: $student }, answers: {} }) { id } }";
-    assert!(gql(&ada, forged, json!({ "lesson": lesson.to_string(), "student": ben_id })).await.is_err());
+    // `student` is not even in a student's create input.
+    let forged = "mutation($lesson: Int!, $student: String!) { create_attempts_item(data: { lesson: $lesson, student: $student, answers: {} }) { id } }";
+    assert!(gql(&ada, forged, json!({ "lesson": lesson, "student": ben_id })).await.is_err());
+    assert_eq!(directus.items("attempts", &format!("filter[student][_eq]={ben_id}")).await.len(), 0);
 
     let list = "{ attempts { id } mastery { id } learning_paths { id } recommendations { id } }";
     records_for(&directus, &ada_id).await;

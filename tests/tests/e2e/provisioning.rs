@@ -101,3 +101,14 @@ async fn seeding_is_idempotent_and_loads_the_whole_demo_course() {
     // Every demo account can log in with the generated password.
     directus.student("ada").await.get("/users/me").await.unwrap();
 }
+
+#[tokio::test]
+async fn the_committed_graphql_sdl_matches_what_directus_serves_the_worker() {
+    let directus = TestDirectus::seeded("http://127.0.0.1:9").await;
+    let served = pathwise::directus::graphql_sdl(&directus.worker()).await.unwrap();
+    let committed = std::fs::read_to_string(pathwise_tests::repo_root().join("directus-schema/graphql/schema.graphql")).unwrap();
+    assert!(
+        served == committed,
+        "directus-schema/graphql/schema.graphql is stale: re-export it with `pathwise export-sdl` against a provisioned Directus"
+    );
+}

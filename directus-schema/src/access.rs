@@ -105,7 +105,7 @@ pub const TEACHER: &str = "Teacher";
 pub const WORKER: &str = "Pathwise Worker";
 
 /// The email of the worker's service user; it logs in only with its static token.
-pub const WORKER_EMAIL: &str = "worker@pathwise.invalid";
+pub const WORKER_EMAIL: &str = "pathwise-worker@example.com";
 
 pub fn roles() -> Vec<RoleSpec> {
     vec![
@@ -282,6 +282,8 @@ fn worker() -> PolicySpec {
         PermissionSpec::new(DEAD_LETTERS, Create),
         PermissionSpec::new(DEAD_LETTERS, Read),
         PermissionSpec::new("directus_users", Read).fields(&["id", "role", "status"]),
+        // To tell a new student from another new user.
+        PermissionSpec::new("directus_roles", Read).fields(&["id", "name"]),
     ]);
     for collection in [STUDENT_PROFILES, MASTERY, LEARNING_PATHS, RECOMMENDATIONS] {
         for action in [Create, Read, Update] {

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod collections;
 pub mod flows;
+pub mod graphql;
 
 /// The Directus schema snapshot, committed at the top of the repository.
 pub const SNAPSHOT_YAML: &str = include_str!("../../directus-snapshot.yaml");

@@ -11,20 +11,50 @@ pub mod directus;
 pub mod events;
 pub mod http;
 pub mod learning;
+pub mod metrics;
+pub mod process;
 pub mod provision;
 pub mod secret;
 pub mod seed;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-/// Serves the worker on `listener` until `shutdown` completes, then finishes in-flight
-/// requests.
+/// Serves the worker on `listener` until `shutdown` completes, then lets in-flight
+/// requests finish, for at most `grace`.
 pub async fn run(
     state: http::AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
 ) -> std::io::Result<()> {
-    axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown).await
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    };
+    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(signal);
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        result = &mut server => result,
+        () = async { let _ = stopping_rx.await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_seconds = grace.as_secs(), "in-flight requests did not finish in time; stopping");
+            Ok(())
+        }
+    }
+}
+
+/// Sweeps at once, then every `interval` (never again when it is zero).
+pub async fn sweep_periodically(worker: process::Worker, interval: Duration) {
+    loop {
+        if let Err(error) = process::sweep::sweep(&worker).await {
+            tracing::warn!(%error, "sweep failed; will try again");
+        }
+        if interval.is_zero() {
+            return;
+        }
+        tokio::time::sleep(interval).await;
+    }
 }

@@ -19,13 +19,29 @@ async fn main() -> std::process::ExitCode {
 async fn execute(command: Command) -> Result<(), String> {
     match command {
         Command::Serve(args) => {
-            let directus = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token));
-            let state = http::AppState::new(directus, args.webhook_secret);
+            let worker = worker_from(&args.worker);
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await
                 .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-            tracing::info!(listen = %args.listen, directus = %args.directus.directus_url, "worker listening");
-            pathwise::run(state, listener, shutdown_signal()).await.map_err(|e| e.to_string())
+            tracing::info!(listen = %args.listen, directus = %args.worker.directus.directus_url, "worker listening");
+            let sweeper = tokio::spawn(pathwise::sweep_periodically(
+                worker.clone(),
+                std::time::Duration::from_secs(args.sweep_interval),
+            ));
+            let state = http::AppState::new(worker, args.webhook_secret, args.directus_secret);
+            let timeout = std::time::Duration::from_secs(args.shutdown_timeout);
+            let served = pathwise::run(state, listener, shutdown_signal(), timeout).await;
+            sweeper.abort();
+            served.map_err(|e| e.to_string())
+        }
+        Command::Sweep(args) => {
+            let worker = worker_from(&args.worker);
+            let report = pathwise::process::sweep::sweep(&worker).await.map_err(|e| e.to_string())?;
+            println!(
+                "sweep: {} attempt(s) waiting, {} graded, {} rejected, {} failed",
+                report.found, report.graded, report.rejected, report.failed
+            );
+            if report.failed > 0 { Err(format!("{} attempt(s) could not be graded", report.failed)) } else { Ok(()) }
         }
         Command::Provision(args) => {
             let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
@@ -65,6 +81,11 @@ async fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn worker_from(args: &pathwise::config::WorkerArgs) -> pathwise::process::Worker {
+    let directus = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token.clone()));
+    pathwise::process::Worker::new(directus, pathwise::metrics::Metrics::new(), args.settings())
 }
 
 fn init_tracing() {

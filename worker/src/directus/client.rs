@@ -5,13 +5,16 @@
 //! time, and turns Directus' error bodies (`{"errors":[{"message", "extensions":{"code"}}]}`)
 //! into a [`DirectusError`] that says which call failed and why.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use backoff::ExponentialBackoff;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::retry::{Failure, RetryDecision, classify, parse_retry_after};
+use crate::metrics::Metrics;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone)]
@@ -20,6 +23,8 @@ pub struct DirectusClient {
     token: Option<Secret>,
     http: reqwest::Client,
     retry: RetryPolicy,
+    metrics: Option<Arc<Metrics>>,
+    round_trips: Option<Arc<AtomicU32>>,
 }
 
 /// How long and how often to retry one call.
@@ -94,7 +99,31 @@ impl DirectusClient {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .expect("a reqwest client with static settings always builds");
-        Self { base_url: base_url.into().trim_end_matches('/').to_owned(), token, http, retry: RetryPolicy::default() }
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            token,
+            http,
+            retry: RetryPolicy::default(),
+            metrics: None,
+            round_trips: None,
+        }
+    }
+
+    /// Records every request's latency in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// A clone that counts its own round trips (retries included), to measure what one
+    /// unit of work costs; read the count with [`DirectusClient::round_trips`].
+    pub fn counting(&self) -> Self {
+        Self { round_trips: Some(Arc::new(AtomicU32::new(0))), ..self.clone() }
+    }
+
+    /// Round trips made through this clone since [`DirectusClient::counting`].
+    pub fn round_trips(&self) -> u32 {
+        self.round_trips.as_ref().map_or(0, |count| count.load(Ordering::Relaxed))
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -194,6 +223,24 @@ impl DirectusClient {
                 request.multipart(reqwest::multipart::Form::new().part("file", part))
             }
         };
+        if let Some(count) = &self.round_trips {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        let started = Instant::now();
+        let result = self.exchange(request, operation).await;
+        let elapsed = started.elapsed();
+        if let Some(metrics) = &self.metrics {
+            metrics.observe_directus(operation, elapsed);
+        }
+        tracing::debug!(directus.operation = %operation, elapsed_ms = elapsed.as_secs_f64() * 1000.0, ok = result.is_ok(), "Directus call");
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        operation: &str,
+    ) -> Result<Value, (DirectusError, Failure)> {
         let transport = |e: reqwest::Error| {
             (
                 DirectusError { operation: operation.to_owned(), status: None, code: None, message: e.to_string() },

@@ -12,3 +12,20 @@ pub async fn graphql_sdl(client: &DirectusClient) -> Result<String, DirectusErro
         other => Ok(other.to_string()),
     }
 }
+
+impl DirectusClient {
+    /// Runs a typed GraphQL document (see `directus_schema::graphql`) against `/graphql`.
+    pub async fn query<Q: graphql_client::GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, DirectusError> {
+        let body = Q::build_query(variables);
+        let data = self.graphql("/graphql", body.query, serde_json::to_value(&body.variables).unwrap_or_default()).await?;
+        serde_json::from_value(data).map_err(|e| DirectusError {
+            operation: format!("POST /graphql {}", body.operation_name),
+            status: Some(200),
+            code: Some("UNEXPECTED_SHAPE".to_owned()),
+            message: format!("the answer does not fit the committed SDL (re-export it?): {e}"),
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! The learning engine: pure functions, no I/O.
+//!
+//! Everything here is plain data in, plain data out: no async, no HTTP, no Directus
+//! types. The worker reads content and learner records from Directus, builds the input
+//! types of this module (they derive serde so they can be filled straight from Directus
+//! JSON), calls one function, and writes back what it returns.
+//!
+//! - [`content`]: the course content the engine reasons about ([`Course`], [`Lesson`],
+//!   [`Skill`], [`Question`]).
+//! - [`answer_key`]: the answer-key format of each question type and its validation
+//!   ([`validate_question`], [`KeyError`]). Documented for editors in
+//!   `docs/answer-keys.md`.
+//! - [`grading`]: per-question grading with feedback, attempt totals and speed
+//!   ([`grade_attempt`], [`GradedAttempt`]).
+//! - [`mastery`]: Bayesian Knowledge Tracing per (student, skill) ([`MasteryState`]).
+//! - [`reviews`]: FSRS spaced-repetition scheduling per (student, skill), through the
+//!   `rs-fsrs` crate.
+//! - [`paths`]: lessons in prerequisite order, done / available / locked
+//!   ([`build_path`], [`recompute_paths`]).
+//! - [`recommend`]: pluggable recommendation strategies ([`Strategy`],
+//!   `threshold-rules` and `mastery-first`).
+//! - [`experiment`]: deterministic assignment of students to strategies.
+//! - [`engagement`]: XP, daily streaks in the student's time zone, last activity.
+//! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt.
+
+pub mod answer_key;
+pub mod content;
+pub mod engagement;
+pub mod engine;
+pub mod experiment;
+pub mod grading;
+pub mod mastery;
+pub mod paths;
+pub mod rational;
+pub mod recommend;
+pub mod reviews;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use answer_key::{
+    AnswerKey, CheckedKey, KeyError, KeyProblem, QuestionKind, validate_question,
+};
+pub use content::{Course, Lesson, LessonKind, Question, Skill};
+pub use engagement::{Engagement, update_engagement};
+pub use engine::{AttemptInput, AttemptOutcome, EngineError, SkillUpdate, process_attempt};
+pub use experiment::{DEFAULT_STRATEGY, assign_strategy};
+pub use grading::{GradedAttempt, Pace, QuestionResult, Speed, SpeedFlag, grade_attempt};
+pub use mastery::{MasteryState, SkillError, validate_skill};
+pub use paths::{
+    CompletionRule, LearningPath, PathError, PathStep, StepState, StudentProgress, build_path,
+    recompute_paths,
+};
+pub use recommend::{
+    MasteryFirst, Recommendation, RecommendationContext, RecommendationKind, Strategy,
+    ThresholdRules, strategy_by_name,
+};
+pub use reviews::{ReviewRating, ReviewScheduler};

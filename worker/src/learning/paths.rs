@@ -1,0 +1,770 @@
+//! Learning paths: a course's lessons in prerequisite order, each done, available or
+//! locked for one student.
+//!
+//! Order: a topological order of the prerequisite graph that is stable: among lessons
+//! whose prerequisites are placed, the next one is the first by (module order, lesson
+//! order, id). A cycle is a [`PathError::Cycle`] naming the lessons on it.
+//!
+//! Steps: regular and practice lessons. Remediation lessons are detours recommended to a
+//! student who struggles, not steps every student must take, so they are not listed;
+//! they still count as prerequisites when a lesson names one.
+//!
+//! Done: see [`CompletionRule`]. Available: not done, every prerequisite done. Locked:
+//! otherwise. The current lesson is the first available step; progress is the share of
+//! steps done.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use super::content::{Course, Lesson, LessonKind, at_least};
+use super::mastery::MasteryState;
+
+/// Where a student stands on one lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Done,
+    Available,
+    Locked,
+}
+
+/// One lesson of a path (serializes as `{"lesson": 3, "state": "done"}`, the shape of
+/// `learning_paths.steps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathStep {
+    pub lesson: i64,
+    pub state: StepState,
+}
+
+/// A student's path through a course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearningPath {
+    /// Regular and practice lessons in prerequisite order.
+    pub steps: Vec<PathStep>,
+    /// The first available step; `None` when every step is done (or locked).
+    pub current_lesson: Option<i64>,
+    /// Share of steps done, 0..=1 (0 for a course without steps).
+    pub progress: f64,
+}
+
+impl LearningPath {
+    /// The state of `lesson` on this path, if it is a step.
+    pub fn state_of(&self, lesson: i64) -> Option<StepState> {
+        self.steps
+            .iter()
+            .find(|step| step.lesson == lesson)
+            .map(|step| step.state)
+    }
+
+    /// The available lessons, in path order.
+    pub fn available(&self) -> impl Iterator<Item = i64> + '_ {
+        self.steps
+            .iter()
+            .filter(|step| step.state == StepState::Available)
+            .map(|step| step.lesson)
+    }
+}
+
+/// When a lesson counts as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionRule {
+    /// The latest graded attempt reached the course's advance threshold. A lesson without
+    /// questions is done once it has any graded attempt (there is nothing to score).
+    LatestScore,
+    /// Every skill the lesson teaches is mastered. A lesson that teaches no skill falls
+    /// back to [`CompletionRule::LatestScore`].
+    SkillsMastered,
+    /// Either of the above: the default, so a student who already masters a lesson's
+    /// skills (through other lessons) is not held back by it.
+    #[default]
+    ScoreOrMastery,
+}
+
+/// What the path needs to know about one student.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StudentProgress {
+    /// The score of the latest graded attempt per lesson id.
+    #[serde(default)]
+    pub latest_scores: HashMap<i64, f64>,
+    /// Mastery per skill id (skills missing here are at their `p_init`, not mastered
+    /// unless `p_init` reaches the threshold).
+    #[serde(default)]
+    pub mastery: HashMap<i64, MasteryState>,
+}
+
+/// The course structure cannot make a path.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PathError {
+    /// `lessons[i]` requires `lessons[i + 1]`, and the last requires the first.
+    #[error("prerequisite cycle: {}", describe_cycle(lessons, titles))]
+    Cycle {
+        lessons: Vec<i64>,
+        titles: Vec<String>,
+    },
+    #[error(
+        "lesson {lesson} ({title}) has prerequisite {prerequisite}, which is not a lesson of this course"
+    )]
+    UnknownPrerequisite {
+        lesson: i64,
+        title: String,
+        prerequisite: i64,
+    },
+    #[error("lesson {lesson} appears more than once in the course")]
+    DuplicateLesson { lesson: i64 },
+}
+
+fn describe_cycle(lessons: &[i64], titles: &[String]) -> String {
+    let mut text = String::new();
+    for (id, title) in lessons
+        .iter()
+        .zip(titles)
+        .chain(lessons.iter().zip(titles).take(1))
+    {
+        if !text.is_empty() {
+            text.push_str(" requires ");
+        }
+        let _ = write!(text, "\"{title}\" ({id})");
+    }
+    text
+}
+
+/// The lessons of a course (all kinds) in stable prerequisite order, as indices into
+/// `course.lessons`, with each lesson's prerequisites resolved to indices.
+#[derive(Debug, Clone)]
+pub(crate) struct LessonGraph {
+    pub order: Vec<usize>,
+    pub prerequisites: Vec<Vec<usize>>,
+}
+
+impl LessonGraph {
+    pub fn build(course: &Course) -> Result<Self, PathError> {
+        let index = index_lessons(&course.lessons)?;
+        let prerequisites = resolve_prerequisites(&course.lessons, &index)?;
+        let order = topological_order(&course.lessons, &prerequisites)?;
+        Ok(Self {
+            order,
+            prerequisites,
+        })
+    }
+}
+
+fn index_lessons(lessons: &[Lesson]) -> Result<HashMap<i64, usize>, PathError> {
+    let mut index = HashMap::with_capacity(lessons.len());
+    for (position, lesson) in lessons.iter().enumerate() {
+        if index.insert(lesson.id, position).is_some() {
+            return Err(PathError::DuplicateLesson { lesson: lesson.id });
+        }
+    }
+    Ok(index)
+}
+
+fn resolve_prerequisites(
+    lessons: &[Lesson],
+    index: &HashMap<i64, usize>,
+) -> Result<Vec<Vec<usize>>, PathError> {
+    lessons
+        .iter()
+        .map(|lesson| {
+            let mut resolved: Vec<usize> = Vec::with_capacity(lesson.prerequisites.len());
+            for prerequisite in &lesson.prerequisites {
+                let &position =
+                    index
+                        .get(prerequisite)
+                        .ok_or_else(|| PathError::UnknownPrerequisite {
+                            lesson: lesson.id,
+                            title: lesson.title.clone(),
+                            prerequisite: *prerequisite,
+                        })?;
+                if !resolved.contains(&position) {
+                    resolved.push(position);
+                }
+            }
+            Ok(resolved)
+        })
+        .collect()
+}
+
+type OrderKey = (i64, i64, i64, usize);
+
+fn order_key(lessons: &[Lesson], position: usize) -> OrderKey {
+    let lesson = &lessons[position];
+    (lesson.module_sort, lesson.sort, lesson.id, position)
+}
+
+/// Kahn's algorithm with a min-heap on (module order, lesson order, id): O((V + E) log V).
+fn topological_order(
+    lessons: &[Lesson],
+    prerequisites: &[Vec<usize>],
+) -> Result<Vec<usize>, PathError> {
+    let mut waiting_on: Vec<usize> = prerequisites.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); lessons.len()];
+    for (lesson, required) in prerequisites.iter().enumerate() {
+        for &prerequisite in required {
+            dependents[prerequisite].push(lesson);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<OrderKey>> = (0..lessons.len())
+        .filter(|&position| waiting_on[position] == 0)
+        .map(|position| Reverse(order_key(lessons, position)))
+        .collect();
+    let mut order = Vec::with_capacity(lessons.len());
+    while let Some(Reverse((_, _, _, position))) = ready.pop() {
+        order.push(position);
+        for &dependent in &dependents[position] {
+            waiting_on[dependent] -= 1;
+            if waiting_on[dependent] == 0 {
+                ready.push(Reverse(order_key(lessons, dependent)));
+            }
+        }
+    }
+    if order.len() == lessons.len() {
+        Ok(order)
+    } else {
+        Err(find_cycle(lessons, prerequisites, &waiting_on))
+    }
+}
+
+/// Every lesson left waiting has a prerequisite that is also left waiting, so walking
+/// from one to its (first) waiting prerequisite must come back on itself: that loop is a
+/// cycle. Deterministic: starts from, and is rotated to begin at, the first lesson by
+/// order key.
+fn find_cycle(lessons: &[Lesson], prerequisites: &[Vec<usize>], waiting_on: &[usize]) -> PathError {
+    let stuck = |position: &usize| waiting_on[*position] > 0;
+    let first_stuck = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates
+            .filter(stuck)
+            .min_by_key(|&position| order_key(lessons, position))
+    };
+    let mut walk: Vec<usize> = Vec::new();
+    let mut current = first_stuck(&mut (0..lessons.len()));
+    while let Some(position) = current {
+        if let Some(start) = walk.iter().position(|&seen| seen == position) {
+            let mut cycle = walk.split_off(start);
+            let smallest = (0..cycle.len())
+                .min_by_key(|&i| order_key(lessons, cycle[i]))
+                .unwrap_or(0);
+            cycle.rotate_left(smallest);
+            return PathError::Cycle {
+                lessons: cycle.iter().map(|&p| lessons[p].id).collect(),
+                titles: cycle.iter().map(|&p| lessons[p].title.clone()).collect(),
+            };
+        }
+        walk.push(position);
+        current = first_stuck(&mut prerequisites[position].iter().copied());
+    }
+    // Unreachable for a graph Kahn's algorithm could not finish; report what is stuck.
+    let stuck_lessons: Vec<usize> = (0..lessons.len()).filter(stuck).collect();
+    PathError::Cycle {
+        lessons: stuck_lessons.iter().map(|&p| lessons[p].id).collect(),
+        titles: stuck_lessons
+            .iter()
+            .map(|&p| lessons[p].title.clone())
+            .collect(),
+    }
+}
+
+/// Checks the prerequisite graph: known lessons, no duplicates, no cycle. What an editor
+/// sees at save time.
+pub fn validate_prerequisites(course: &Course) -> Result<(), PathError> {
+    LessonGraph::build(course).map(|_| ())
+}
+
+/// Every lesson id of the course (remediation included) in stable prerequisite order.
+pub fn lesson_order(course: &Course) -> Result<Vec<i64>, PathError> {
+    let graph = LessonGraph::build(course)?;
+    Ok(graph
+        .order
+        .iter()
+        .map(|&position| course.lessons[position].id)
+        .collect())
+}
+
+/// The student's path through the course.
+pub fn build_path(
+    course: &Course,
+    progress: &StudentProgress,
+    rule: CompletionRule,
+) -> Result<LearningPath, PathError> {
+    let graph = LessonGraph::build(course)?;
+    Ok(path_from_graph(course, &graph, progress, rule))
+}
+
+/// Paths of many students after a content change (lessons, prerequisites, thresholds,
+/// questions): the graph is built once; the paths come back in the order of `students`.
+pub fn recompute_paths(
+    course: &Course,
+    students: &[StudentProgress],
+    rule: CompletionRule,
+) -> Result<Vec<LearningPath>, PathError> {
+    let graph = LessonGraph::build(course)?;
+    Ok(students
+        .iter()
+        .map(|progress| path_from_graph(course, &graph, progress, rule))
+        .collect())
+}
+
+pub(crate) fn path_from_graph(
+    course: &Course,
+    graph: &LessonGraph,
+    progress: &StudentProgress,
+    rule: CompletionRule,
+) -> LearningPath {
+    let with_questions = course.lessons_with_questions();
+    let done: Vec<bool> = course
+        .lessons
+        .iter()
+        .map(|lesson| {
+            is_done(
+                course,
+                lesson,
+                with_questions.contains_key(&lesson.id),
+                progress,
+                rule,
+            )
+        })
+        .collect();
+    let steps: Vec<PathStep> = graph
+        .order
+        .iter()
+        .filter(|&&position| course.lessons[position].kind != LessonKind::Remediation)
+        .map(|&position| {
+            let state = if done[position] {
+                StepState::Done
+            } else if graph.prerequisites[position]
+                .iter()
+                .all(|&prerequisite| done[prerequisite])
+            {
+                StepState::Available
+            } else {
+                StepState::Locked
+            };
+            PathStep {
+                lesson: course.lessons[position].id,
+                state,
+            }
+        })
+        .collect();
+    let done_steps = steps
+        .iter()
+        .filter(|step| step.state == StepState::Done)
+        .count();
+    let progress = if steps.is_empty() {
+        0.0
+    } else {
+        done_steps as f64 / steps.len() as f64
+    };
+    let current_lesson = steps
+        .iter()
+        .find(|step| step.state == StepState::Available)
+        .map(|step| step.lesson);
+    LearningPath {
+        steps,
+        current_lesson,
+        progress,
+    }
+}
+
+/// Whether `lesson` is done for this student under `rule`.
+pub fn is_done(
+    course: &Course,
+    lesson: &Lesson,
+    has_questions: bool,
+    progress: &StudentProgress,
+    rule: CompletionRule,
+) -> bool {
+    let by_score = || match progress.latest_scores.get(&lesson.id) {
+        Some(score) if has_questions => at_least(*score, course.advance_threshold),
+        Some(_) => true,
+        None => false,
+    };
+    let by_mastery = || {
+        !lesson.skills.is_empty()
+            && lesson
+                .skills
+                .iter()
+                .all(|skill| skill_mastered(course, progress, *skill))
+    };
+    match rule {
+        CompletionRule::LatestScore => by_score(),
+        CompletionRule::SkillsMastered if lesson.skills.is_empty() => by_score(),
+        CompletionRule::SkillsMastered => by_mastery(),
+        CompletionRule::ScoreOrMastery => by_score() || by_mastery(),
+    }
+}
+
+/// Whether the student masters `skill` under the course's current threshold (a skill
+/// without a stored state is at its `p_init`).
+pub fn skill_mastered(course: &Course, progress: &StudentProgress, skill: i64) -> bool {
+    let p_known = progress
+        .mastery
+        .get(&skill)
+        .map(|state| state.p_known)
+        .or_else(|| course.skill(skill).map(|skill| skill.p_init))
+        .unwrap_or(0.0);
+    at_least(p_known, course.mastery_threshold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::testkit::{course, lesson, skill, tf_question};
+
+    fn states(path: &LearningPath) -> Vec<(i64, StepState)> {
+        path.steps
+            .iter()
+            .map(|step| (step.lesson, step.state))
+            .collect()
+    }
+
+    fn scores(pairs: &[(i64, f64)]) -> StudentProgress {
+        StudentProgress {
+            latest_scores: pairs.iter().copied().collect(),
+            mastery: HashMap::new(),
+        }
+    }
+
+    /// Lessons 1..=n, each with one question, so scores decide.
+    fn with_questions(lessons: Vec<Lesson>) -> Course {
+        let questions = lessons
+            .iter()
+            .map(|l| tf_question(100 + l.id, l.id, &[]))
+            .collect();
+        course(lessons, vec![], questions)
+    }
+
+    #[test]
+    fn a_chain_is_ordered_and_unlocks_one_by_one() {
+        let c = with_questions(vec![lesson(3, &[2]), lesson(1, &[]), lesson(2, &[1])]);
+        let path = build_path(&c, &scores(&[]), CompletionRule::LatestScore).expect("no cycle");
+        use StepState::*;
+        assert_eq!(
+            states(&path),
+            vec![(1, Available), (2, Locked), (3, Locked)]
+        );
+        assert_eq!(path.current_lesson, Some(1));
+        assert_eq!(path.progress, 0.0);
+        let path =
+            build_path(&c, &scores(&[(1, 0.95)]), CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(states(&path), vec![(1, Done), (2, Available), (3, Locked)]);
+        assert_eq!(path.current_lesson, Some(2));
+        assert!((path.progress - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn done_exactly_at_the_advance_threshold() {
+        let c = with_questions(vec![lesson(1, &[])]);
+        let at =
+            build_path(&c, &scores(&[(1, 0.9)]), CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(at.steps[0].state, StepState::Done);
+        let below = build_path(&c, &scores(&[(1, 0.899_999)]), CompletionRule::LatestScore)
+            .expect("no cycle");
+        assert_eq!(below.steps[0].state, StepState::Available);
+    }
+
+    #[test]
+    fn equal_lessons_keep_module_then_lesson_order() {
+        let mut a = lesson(10, &[]);
+        a.module_sort = 2;
+        a.sort = 1;
+        let mut b = lesson(20, &[]);
+        b.module_sort = 1;
+        b.sort = 5;
+        let mut c = lesson(30, &[]);
+        c.module_sort = 1;
+        c.sort = 2;
+        let order = lesson_order(&course(vec![a, b, c], vec![], vec![])).expect("no cycle");
+        assert_eq!(order, vec![30, 20, 10]);
+    }
+
+    #[test]
+    fn prerequisites_override_module_order() {
+        let mut early = lesson(1, &[2]);
+        early.module_sort = 0;
+        let order =
+            lesson_order(&course(vec![early, lesson(2, &[])], vec![], vec![])).expect("no cycle");
+        assert_eq!(order, vec![2, 1]);
+    }
+
+    #[test]
+    fn diamond_graph() {
+        // 1 -> {2, 3} -> 4
+        let c = with_questions(vec![
+            lesson(4, &[2, 3]),
+            lesson(3, &[1]),
+            lesson(2, &[1]),
+            lesson(1, &[]),
+        ]);
+        assert_eq!(lesson_order(&c).expect("no cycle"), vec![1, 2, 3, 4]);
+        use StepState::*;
+        let path = build_path(
+            &c,
+            &scores(&[(1, 1.0), (2, 1.0)]),
+            CompletionRule::LatestScore,
+        )
+        .expect("no cycle");
+        assert_eq!(
+            states(&path),
+            vec![(1, Done), (2, Done), (3, Available), (4, Locked)]
+        );
+        let path = build_path(
+            &c,
+            &scores(&[(1, 1.0), (2, 1.0), (3, 0.95)]),
+            CompletionRule::LatestScore,
+        )
+        .expect("no cycle");
+        assert_eq!(
+            states(&path),
+            vec![(1, Done), (2, Done), (3, Done), (4, Available)]
+        );
+    }
+
+    #[test]
+    fn a_cycle_names_its_lessons_and_only_them() {
+        // 1 <- 2 <- 3 <- 4 <- 2 (2, 3, 4 form the cycle); 5 depends on the cycle.
+        let mut lessons = vec![
+            lesson(1, &[]),
+            lesson(2, &[1, 4]),
+            lesson(3, &[2]),
+            lesson(4, &[3]),
+            lesson(5, &[4]),
+        ];
+        lessons[1].title = "Equivalent fractions".into();
+        let error = lesson_order(&course(lessons, vec![], vec![])).expect_err("cycle");
+        match &error {
+            PathError::Cycle { lessons, .. } => assert_eq!(lessons, &vec![2, 4, 3]),
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+        assert_eq!(
+            error.to_string(),
+            "prerequisite cycle: \"Equivalent fractions\" (2) requires \"Lesson 4\" (4) requires \"Lesson 3\" (3) requires \"Equivalent fractions\" (2)"
+        );
+    }
+
+    #[test]
+    fn a_lesson_that_requires_itself_is_a_cycle() {
+        let error = validate_prerequisites(&course(vec![lesson(7, &[7])], vec![], vec![]))
+            .expect_err("cycle");
+        assert_eq!(
+            error.to_string(),
+            "prerequisite cycle: \"Lesson 7\" (7) requires \"Lesson 7\" (7)"
+        );
+    }
+
+    #[test]
+    fn unknown_prerequisites_and_duplicate_lessons_are_errors() {
+        let error = validate_prerequisites(&course(vec![lesson(1, &[99])], vec![], vec![]))
+            .expect_err("unknown");
+        assert_eq!(
+            error.to_string(),
+            "lesson 1 (Lesson 1) has prerequisite 99, which is not a lesson of this course"
+        );
+        let error = validate_prerequisites(&course(
+            vec![lesson(1, &[]), lesson(1, &[])],
+            vec![],
+            vec![],
+        ))
+        .expect_err("dup");
+        assert_eq!(error, PathError::DuplicateLesson { lesson: 1 });
+    }
+
+    #[test]
+    fn repeated_prerequisites_count_once() {
+        let c = with_questions(vec![lesson(1, &[]), lesson(2, &[1, 1])]);
+        let path =
+            build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(path.steps[1].state, StepState::Available);
+    }
+
+    #[test]
+    fn a_one_lesson_course() {
+        let c = with_questions(vec![lesson(1, &[])]);
+        let path = build_path(&c, &scores(&[]), CompletionRule::default()).expect("no cycle");
+        assert_eq!((path.current_lesson, path.progress), (Some(1), 0.0));
+        let path =
+            build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::default()).expect("no cycle");
+        assert_eq!((path.current_lesson, path.progress), (None, 1.0));
+    }
+
+    #[test]
+    fn an_empty_course_has_an_empty_path() {
+        let path = build_path(
+            &course(vec![], vec![], vec![]),
+            &scores(&[]),
+            CompletionRule::default(),
+        )
+        .expect("no cycle");
+        assert_eq!(
+            (path.steps.len(), path.current_lesson, path.progress),
+            (0, None, 0.0)
+        );
+    }
+
+    #[test]
+    fn a_lesson_without_questions_is_done_once_attempted() {
+        let c = course(vec![lesson(1, &[]), lesson(2, &[1])], vec![], vec![]);
+        let path =
+            build_path(&c, &scores(&[(1, 0.0)]), CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+        assert_eq!(path.current_lesson, Some(2));
+    }
+
+    fn mastered(p_known: f64) -> MasteryState {
+        let mut state = MasteryState::new(&skill(1, "s"), 0.95);
+        state.p_known = p_known;
+        state
+    }
+
+    #[test]
+    fn skills_mastered_rule() {
+        let mut l1 = lesson(1, &[]);
+        l1.skills = vec![1, 2];
+        let c = course(
+            vec![l1, lesson(2, &[1])],
+            vec![skill(1, "a"), skill(2, "b")],
+            vec![tf_question(9, 1, &[1, 2])],
+        );
+        let mut progress = scores(&[]);
+        progress.mastery.insert(1, mastered(0.95));
+        let path = build_path(&c, &progress, CompletionRule::SkillsMastered).expect("no cycle");
+        assert_eq!(
+            path.steps[0].state,
+            StepState::Available,
+            "one skill of two mastered"
+        );
+        progress.mastery.insert(2, mastered(0.96));
+        let path = build_path(&c, &progress, CompletionRule::SkillsMastered).expect("no cycle");
+        assert_eq!(
+            path.steps[0].state,
+            StepState::Done,
+            "both mastered, never attempted"
+        );
+        let path = build_path(&c, &progress, CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(
+            path.steps[0].state,
+            StepState::Available,
+            "score rule ignores mastery"
+        );
+        let path = build_path(&c, &progress, CompletionRule::ScoreOrMastery).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+    }
+
+    #[test]
+    fn skills_mastered_rule_ignores_a_good_score() {
+        let mut l1 = lesson(1, &[]);
+        l1.skills = vec![1];
+        let c = course(vec![l1], vec![skill(1, "a")], vec![tf_question(9, 1, &[1])]);
+        let path =
+            build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::SkillsMastered).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Available);
+        let path =
+            build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::ScoreOrMastery).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+    }
+
+    #[test]
+    fn a_lesson_without_skills_falls_back_to_its_score_under_the_mastery_rule() {
+        let c = with_questions(vec![lesson(1, &[])]);
+        let path = build_path(&c, &scores(&[(1, 0.95)]), CompletionRule::SkillsMastered)
+            .expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+    }
+
+    #[test]
+    fn mastery_uses_the_current_threshold() {
+        let mut l1 = lesson(1, &[]);
+        l1.skills = vec![1];
+        let mut c = course(vec![l1], vec![skill(1, "a")], vec![]);
+        let mut progress = scores(&[]);
+        progress.mastery.insert(1, mastered(0.9));
+        assert_eq!(
+            build_path(&c, &progress, CompletionRule::SkillsMastered)
+                .expect("ok")
+                .steps[0]
+                .state,
+            StepState::Available
+        );
+        c.mastery_threshold = 0.85;
+        assert_eq!(
+            build_path(&c, &progress, CompletionRule::SkillsMastered)
+                .expect("ok")
+                .steps[0]
+                .state,
+            StepState::Done
+        );
+    }
+
+    #[test]
+    fn remediation_lessons_are_not_steps_but_still_prerequisites() {
+        let mut detour = lesson(2, &[]);
+        detour.kind = LessonKind::Remediation;
+        let mut practice = lesson(3, &[1]);
+        practice.kind = LessonKind::Practice;
+        let c = with_questions(vec![lesson(1, &[]), detour, practice, lesson(4, &[2])]);
+        let path =
+            build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::LatestScore).expect("no cycle");
+        use StepState::*;
+        assert_eq!(states(&path), vec![(1, Done), (3, Available), (4, Locked)]);
+        let path = build_path(
+            &c,
+            &scores(&[(1, 1.0), (2, 1.0)]),
+            CompletionRule::LatestScore,
+        )
+        .expect("no cycle");
+        assert_eq!(
+            states(&path),
+            vec![(1, Done), (3, Available), (4, Available)]
+        );
+    }
+
+    #[test]
+    fn a_lesson_done_out_of_order_is_done() {
+        let c = with_questions(vec![lesson(1, &[]), lesson(2, &[1])]);
+        let path =
+            build_path(&c, &scores(&[(2, 1.0)]), CompletionRule::LatestScore).expect("no cycle");
+        use StepState::*;
+        assert_eq!(states(&path), vec![(1, Available), (2, Done)]);
+    }
+
+    #[test]
+    fn recompute_paths_after_a_content_change() {
+        let mut c = with_questions(vec![lesson(1, &[]), lesson(2, &[1]), lesson(3, &[])]);
+        let students = vec![scores(&[(1, 0.92)]), scores(&[])];
+        let before = recompute_paths(&c, &students, CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(before[0].steps[1].state, StepState::Available);
+        // The editor raises the advance threshold and makes lesson 3 require lesson 2.
+        c.advance_threshold = 0.95;
+        c.lessons[2].prerequisites = vec![2];
+        let after = recompute_paths(&c, &students, CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(after.len(), 2);
+        use StepState::*;
+        assert_eq!(
+            states(&after[0]),
+            vec![(1, Available), (2, Locked), (3, Locked)]
+        );
+        assert_eq!(
+            states(&after[1]),
+            vec![(1, Available), (2, Locked), (3, Locked)]
+        );
+        c.lessons[0].prerequisites = vec![3];
+        assert!(matches!(
+            recompute_paths(&c, &students, CompletionRule::LatestScore),
+            Err(PathError::Cycle { .. })
+        ));
+    }
+
+    #[test]
+    fn steps_serialize_in_the_directus_shape() {
+        let step = PathStep {
+            lesson: 3,
+            state: StepState::Done,
+        };
+        assert_eq!(
+            serde_json::to_value(step).expect("serializes"),
+            serde_json::json!({"lesson": 3, "state": "done"})
+        );
+    }
+}

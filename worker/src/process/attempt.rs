@@ -1,0 +1,430 @@
+//! Grading one attempt: two reads, the pure engine, one write.
+//!
+//! 1. read the attempt with its course's whole structure (one GraphQL query);
+//! 2. read the student's state in that course: mastery, graded attempts, profile, path,
+//!    active recommendations (one GraphQL query);
+//! 3. decide with [`crate::learning::process_attempt`];
+//! 4. write it all in one GraphQL mutation whose last field marks the attempt graded.
+//!
+//! Idempotence: an attempt that is not `submitted` is left alone. Writes are absolute
+//! values computed from the state read, and each carries a guard against a second
+//! application: mastery rows and the profile list the attempts already applied
+//! (`applied_attempts`), recommendations have unique keys `"<attempt>:<n>"`. A retry
+//! after a partial write, a duplicate delivery or a racing sweep therefore counts
+//! nothing twice.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use directus_schema::graphql::{
+    AttemptWithCourse, RecordOutcome, StudentState, attempt_with_course, record_outcome, student_state,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::course::course_from_directus;
+use super::{ProcessError, Worker};
+use crate::learning::{
+    AttemptInput, AttemptOutcome, Engagement, MasteryState, Recommendation, assign_strategy, process_attempt,
+};
+
+/// How many attempt ids a guard list keeps (older ones cannot be retried any more).
+const APPLIED_KEEP: usize = 200;
+/// Questions answered correctly within this window are not offered as practice.
+const RECENTLY_CORRECT_DAYS: i64 = 7;
+
+/// What grading an attempt did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum AttemptReport {
+    Graded {
+        attempt: i64,
+        student: String,
+        score: f64,
+        graded: Box<crate::learning::GradedAttempt>,
+        recommendations: Vec<Recommendation>,
+        path: crate::learning::LearningPath,
+        strategy: String,
+        /// Directus round trips this grading took.
+        round_trips: u32,
+    },
+    /// Already graded or rejected: nothing was written.
+    Unchanged { attempt: i64, status: String },
+    /// The content is broken: the attempt is marked rejected with this reason.
+    Rejected { attempt: i64, reason: String },
+}
+
+pub(super) async fn grade(worker: &Worker, attempt_id: i64) -> Result<AttemptReport, ProcessError> {
+    let directus = worker.directus.counting();
+    let data = directus
+        .query::<AttemptWithCourse>(attempt_with_course::Variables { attempt: attempt_id.to_string() })
+        .await?;
+    let attempt = data.attempts_by_id.ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
+    let status = attempt.status.clone().unwrap_or_default();
+    if status != "submitted" {
+        return Ok(AttemptReport::Unchanged { attempt: attempt_id, status });
+    }
+    let student = attempt.student.as_ref().map(|s| s.id.clone()).ok_or_else(|| {
+        ProcessError::NotFound(format!("attempt {attempt_id} has no student (deleted?)"))
+    })?;
+    let Some(lesson) = attempt.lesson.as_ref() else {
+        return reject(worker, &directus, attempt_id, "The lesson of this attempt no longer exists.").await;
+    };
+    let Some(course_parts) = lesson.module.as_ref().and_then(|m| m.course.as_ref()) else {
+        return reject(worker, &directus, attempt_id, "The lesson of this attempt is not part of a course.").await;
+    };
+    let course = match course_from_directus(&serde_json::to_value(course_parts).unwrap_or_default()) {
+        Ok(course) => course,
+        Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
+    };
+    let lesson_id: i64 = lesson.id.parse().unwrap_or_default();
+
+    let state = directus
+        .query::<StudentState>(student_state::Variables {
+            student: student.clone(),
+            course: json!(course.id),
+            path_key: format!("{student}:{}", course.id),
+        })
+        .await?;
+
+    let now = Utc::now();
+    let prior = Prior::from_state(&state, attempt_id, now);
+    let strategy = prior.strategy.clone().or_else(|| {
+        let weights: Vec<(&str, u32)> = worker.settings.strategies.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+        assign_strategy(&student, &worker.settings.experiment, &weights).map(str::to_owned)
+    });
+    let input = AttemptInput {
+        student: student.clone(),
+        course,
+        lesson: lesson_id,
+        answers: attempt.answers.clone(),
+        started_at: parse_time(attempt.started_at.as_deref()),
+        submitted_at: parse_time(attempt.submitted_at.as_deref()).or(parse_time(attempt.date_created.as_deref())),
+        now,
+        mastery: prior.mastery.iter().map(|(skill, row)| (*skill, row.state.clone())).collect(),
+        latest_scores: prior.latest_scores.clone(),
+        recently_correct: prior.recently_correct.clone(),
+        engagement: prior.engagement.clone(),
+        time_zone: prior.time_zone.clone(),
+        strategy,
+        completion_rule: worker.settings.completion_rule,
+        active_recommendations: prior.supersedable.clone(),
+    };
+    let started = Instant::now();
+    let outcome = match process_attempt(&input) {
+        Ok(outcome) => outcome,
+        Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
+    };
+    worker.metrics.grading_latency.observe(started.elapsed().as_secs_f64());
+
+    let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior, now);
+    directus.query::<RecordOutcome>(variables).await?;
+    let round_trips = directus.round_trips();
+    worker.metrics.round_trips_per_attempt.observe(f64::from(round_trips));
+    tracing::info!(attempt_id, student = %student, score = outcome.graded.score, round_trips, "attempt graded");
+    Ok(AttemptReport::Graded {
+        attempt: attempt_id,
+        student,
+        score: outcome.graded.score,
+        graded: Box::new(outcome.graded),
+        recommendations: outcome.recommendations,
+        path: outcome.path,
+        strategy: outcome.strategy,
+        round_trips,
+    })
+}
+
+/// Marks the attempt rejected with a reason a student can read, and records why for
+/// the editors (dead letter). The worker cannot grade against broken content.
+async fn reject(
+    worker: &Worker,
+    directus: &crate::directus::DirectusClient,
+    attempt: i64,
+    reason: &str,
+) -> Result<AttemptReport, ProcessError> {
+    let student_reason = format!("This attempt could not be graded because of a problem in the lesson's content; your teacher has been told. ({reason})");
+    directus
+        .patch(
+            &format!("/items/attempts/{attempt}"),
+            json!({ "status": "rejected", "rejection_reason": student_reason, "graded_at": Utc::now().to_rfc3339() }),
+        )
+        .await?;
+    worker.dead_letter("worker", &json!({ "attempt": attempt }), reason, Some(attempt)).await;
+    tracing::warn!(attempt_id = attempt, reason, "attempt rejected");
+    Ok(AttemptReport::Rejected { attempt, reason: reason.to_owned() })
+}
+
+fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
+    let value = value?;
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc()))
+}
+
+fn format_time(value: Option<DateTime<Utc>>) -> Option<String> {
+    value.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+/// A mastery row as stored.
+#[derive(Debug, Clone)]
+struct MasteryRow {
+    id: String,
+    state: MasteryState,
+    applied: Vec<i64>,
+}
+
+/// The student's state before this attempt, as read from Directus.
+#[derive(Debug, Clone, Default)]
+struct Prior {
+    mastery: HashMap<i64, MasteryRow>,
+    latest_scores: HashMap<i64, f64>,
+    recently_correct: HashSet<i64>,
+    engagement: Engagement,
+    time_zone: Option<String>,
+    strategy: Option<String>,
+    profile: Option<(String, Vec<i64>)>,
+    path_id: Option<String>,
+    /// Active recommendations of this course from earlier attempts.
+    supersedable: Vec<i64>,
+    /// Keys of this attempt's recommendations already written (a partial earlier run).
+    written_keys: HashSet<String>,
+}
+
+fn applied_ids(value: &Option<Value>) -> Vec<i64> {
+    value.as_ref().and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
+}
+
+impl Prior {
+    fn from_state(state: &student_state::ResponseData, attempt: i64, now: DateTime<Utc>) -> Self {
+        let mut prior = Prior::default();
+        for row in &state.mastery {
+            let Some(skill) = row.skill.as_ref().and_then(|s| s.id.parse::<i64>().ok()) else { continue };
+            let state = MasteryState {
+                p_known: row.p_known.unwrap_or(0.0),
+                mastered: row.mastered,
+                observations: row.observations.max(0) as u32,
+                correct: row.correct.max(0) as u32,
+                stability: row.stability,
+                difficulty: row.difficulty,
+                due: parse_time(row.due_at.as_deref()),
+                last_review: parse_time(row.last_review_at.as_deref()),
+            };
+            prior.mastery.insert(skill, MasteryRow { id: row.id.clone(), state, applied: applied_ids(&row.applied_attempts) });
+        }
+        // Attempts come newest first: the first score seen per lesson is the latest.
+        let since = now - ChronoDuration::days(RECENTLY_CORRECT_DAYS);
+        for graded in &state.attempts {
+            let Some(lesson) = graded.lesson.as_ref().and_then(|l| l.id.parse::<i64>().ok()) else { continue };
+            if let Some(score) = graded.score {
+                prior.latest_scores.entry(lesson).or_insert(score);
+            }
+            if parse_time(graded.graded_at.as_deref()).is_some_and(|t| t >= since) {
+                prior.recently_correct.extend(correct_questions(graded.results.as_ref()));
+            }
+        }
+        if let Some(profile) = state.student_profiles.first() {
+            prior.engagement = Engagement {
+                xp: profile.xp.max(0) as u64,
+                streak_days: profile.streak_days.max(0) as u32,
+                longest_streak: profile.longest_streak.max(0) as u32,
+                last_active_at: parse_time(profile.last_active_at.as_deref()),
+            };
+            prior.time_zone = profile.time_zone.clone().filter(|tz| !tz.is_empty());
+            prior.strategy = profile.strategy.clone().filter(|s| !s.is_empty());
+            prior.profile = Some((profile.id.clone(), applied_ids(&profile.applied_attempts)));
+        }
+        prior.path_id = state.learning_paths.first().map(|p| p.id.clone());
+        let own_prefix = format!("{attempt}:");
+        for recommendation in &state.recommendations {
+            match recommendation.key.as_deref() {
+                Some(key) if key.starts_with(&own_prefix) => {
+                    prior.written_keys.insert(key.to_owned());
+                }
+                _ => {
+                    if let Ok(id) = recommendation.id.parse() {
+                        prior.supersedable.push(id);
+                    }
+                }
+            }
+        }
+        prior
+    }
+}
+
+/// Question ids answered correctly in a graded attempt's stored results.
+fn correct_questions(results: Option<&Value>) -> Vec<i64> {
+    let Some(questions) = results.and_then(|r| r.get("questions")).and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    questions
+        .iter()
+        .filter(|q| q["correct"].as_bool() == Some(true))
+        .filter_map(|q| q["question"].as_i64())
+        .collect()
+}
+
+/// The attempt's stored `results`: per-question results with feedback, unknown
+/// questions, and the speed judgement.
+pub fn stored_results(graded: &crate::learning::GradedAttempt) -> Value {
+    json!({
+        "questions": graded.results,
+        "unknown_questions": graded.unknown_questions,
+        "speed": graded.speed,
+        "empty": graded.empty,
+        "answers_malformed": graded.answers_malformed,
+    })
+}
+
+fn with_applied(mut applied: Vec<i64>, attempt: i64) -> Value {
+    applied.push(attempt);
+    let skip = applied.len().saturating_sub(APPLIED_KEEP);
+    json!(applied[skip..])
+}
+
+/// Every write of the outcome, as the variables of [`RecordOutcome`].
+fn outcome_writes(
+    attempt: i64,
+    student: &str,
+    course: i64,
+    outcome: &AttemptOutcome,
+    prior: &Prior,
+    now: DateTime<Utc>,
+) -> record_outcome::Variables {
+    use record_outcome::*;
+    let graded = &outcome.graded;
+    let mut vars = Variables {
+        attempt: attempt.to_string(),
+        graded: update_attempts_input {
+            status: Some("graded".to_owned()),
+            score: Some(graded.score),
+            points_earned: Some(graded.points_earned),
+            points_possible: Some(graded.points_possible),
+            duration_seconds: graded.speed.duration_seconds,
+            speed_flag: graded.speed.flag.map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+            results: Some(stored_results(graded)),
+            graded_at: format_time(Some(now)),
+            ..Default::default()
+        },
+        superseded: outcome.superseded.iter().map(|id| Some(id.to_string())).collect(),
+        ..Default::default()
+    };
+
+    let mut new_mastery = Vec::new();
+    let mut mastery_updates = Vec::new();
+    for update in &outcome.mastery {
+        let state = &update.state;
+        match prior.mastery.get(&update.skill) {
+            Some(row) if row.applied.contains(&attempt) => {} // written by an earlier, partial run
+            Some(row) => mastery_updates.push(update_mastery_input {
+                id: Some(row.id.clone()),
+                p_known: Some(state.p_known),
+                mastered: Some(state.mastered),
+                observations: Some(i64::from(state.observations)),
+                correct: Some(i64::from(state.correct)),
+                stability: state.stability,
+                difficulty: state.difficulty,
+                due_at: format_time(state.due),
+                last_review_at: format_time(state.last_review),
+                applied_attempts: Some(with_applied(row.applied.clone(), attempt)),
+                ..Default::default()
+            }),
+            None => new_mastery.push(create_mastery_input {
+                key: format!("{student}:{}", update.skill),
+                student: student.to_owned(),
+                skill: update.skill,
+                p_known: Some(state.p_known),
+                mastered: state.mastered,
+                observations: i64::from(state.observations),
+                correct: i64::from(state.correct),
+                stability: state.stability,
+                difficulty: state.difficulty,
+                due_at: format_time(state.due),
+                last_review_at: format_time(state.last_review),
+                applied_attempts: Some(json!([attempt])),
+                ..Default::default()
+            }),
+        }
+    }
+    vars.new_mastery = Some(new_mastery.into_iter().collect());
+    vars.mastery_updates = Some(mastery_updates.into_iter().collect());
+
+    let recommendations: Vec<create_recommendations_input> = outcome
+        .recommendations
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (format!("{attempt}:{n}"), r))
+        .filter(|(key, _)| !prior.written_keys.contains(key))
+        .map(|(key, r)| create_recommendations_input {
+            key: Some(key),
+            student: student.to_owned(),
+            course,
+            attempt: Some(attempt),
+            kind: serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            lesson: r.lesson,
+            skill: r.skill,
+            questions: Some(json!(r.questions)),
+            reason: Some(r.reason.clone()),
+            priority: i64::from(r.priority),
+            strategy: Some(r.strategy.clone()),
+            status: Some("active".to_owned()),
+            ..Default::default()
+        })
+        .collect();
+    vars.new_recommendations = Some(recommendations);
+
+    let engagement = &outcome.engagement;
+    match &prior.profile {
+        Some((_, applied)) if applied.contains(&attempt) => {}
+        Some((id, applied)) => {
+            vars.profile_updates = Some(vec![update_student_profiles_input {
+                id: Some(id.clone()),
+                xp: Some(engagement.xp as i64),
+                streak_days: Some(i64::from(engagement.streak_days)),
+                longest_streak: Some(i64::from(engagement.longest_streak)),
+                last_active_at: format_time(engagement.last_active_at),
+                strategy: Some(outcome.strategy.clone()),
+                applied_attempts: Some(with_applied(applied.clone(), attempt)),
+                ..Default::default()
+            }])
+        }
+        None => {
+            vars.new_profiles = Some(vec![create_student_profiles_input {
+                student: student.to_owned(),
+                xp: engagement.xp as i64,
+                streak_days: i64::from(engagement.streak_days),
+                longest_streak: i64::from(engagement.longest_streak),
+                last_active_at: format_time(engagement.last_active_at),
+                strategy: Some(outcome.strategy.clone()),
+                applied_attempts: Some(json!([attempt])),
+                ..Default::default()
+            }])
+        }
+    }
+
+    let steps = serde_json::to_value(&outcome.path.steps).unwrap_or_default();
+    match &prior.path_id {
+        Some(id) => {
+            vars.path_updates = Some(vec![update_learning_paths_input {
+                id: Some(id.clone()),
+                steps: Some(steps),
+                current_lesson: outcome.path.current_lesson,
+                progress: Some(outcome.path.progress),
+                ..Default::default()
+            }])
+        }
+        None => {
+            vars.new_paths = Some(vec![create_learning_paths_input {
+                key: format!("{student}:{course}"),
+                student: student.to_owned(),
+                course,
+                steps: Some(steps),
+                current_lesson: outcome.path.current_lesson,
+                progress: outcome.path.progress,
+                ..Default::default()
+            }])
+        }
+    }
+    vars
+}

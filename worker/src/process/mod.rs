@@ -1,0 +1,170 @@
+//! From an event to its writes: the one obvious path.
+//!
+//! [`Worker::handle`] takes a parsed [`Event`] and does what it asks: grade an attempt
+//! ([`attempt`]), set up a new student ([`student`]), recompute paths after a content
+//! change ([`content`]). I/O is thin: typed GraphQL reads, one batched GraphQL mutation
+//! for the writes; the decisions are the pure [`crate::learning`] engine's.
+
+pub mod attempt;
+pub mod content;
+pub mod course;
+pub mod student;
+pub mod sweep;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::directus::{DirectusClient, DirectusError};
+use crate::events::Event;
+use crate::learning::{CompletionRule, EngineError};
+use crate::metrics::Metrics;
+pub use attempt::AttemptReport;
+
+/// How the worker decides, beyond the course's own thresholds.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The A/B experiment students are assigned in.
+    pub experiment: String,
+    /// Strategy names and weights; a student is assigned one deterministically.
+    pub strategies: Vec<(String, u32)>,
+    pub completion_rule: CompletionRule,
+    /// The sweep grades attempts left `submitted` longer than this.
+    pub sweep_grace: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            experiment: "strategy-2026".to_owned(),
+            strategies: vec![("threshold-rules".to_owned(), 1)],
+            completion_rule: CompletionRule::default(),
+            sweep_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything the worker needs to act; cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Worker {
+    pub directus: DirectusClient,
+    pub metrics: Arc<Metrics>,
+    pub settings: Arc<Settings>,
+    /// Attempts being graded by this process: a duplicate delivery waits its turn instead
+    /// of racing (replicas are kept safe by the idempotence keys in Directus).
+    in_flight: Arc<Mutex<HashSet<i64>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    /// Directus failed even after retries: the event may succeed later (the sweep will
+    /// try again for attempts).
+    #[error(transparent)]
+    Directus(#[from] DirectusError),
+    /// The content is broken (an answer key, a prerequisite cycle...): retrying cannot
+    /// help until an editor fixes it.
+    #[error("the content cannot be used: {0}")]
+    Content(String),
+    /// The item the event names does not exist (any more).
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl From<EngineError> for ProcessError {
+    fn from(error: EngineError) -> Self {
+        ProcessError::Content(error.to_string())
+    }
+}
+
+impl From<crate::learning::PathError> for ProcessError {
+    fn from(error: crate::learning::PathError) -> Self {
+        ProcessError::Content(error.to_string())
+    }
+}
+
+impl From<course::ContentError> for ProcessError {
+    fn from(error: course::ContentError) -> Self {
+        ProcessError::Content(error.to_string())
+    }
+}
+
+impl ProcessError {
+    /// A short label for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ProcessError::Directus(_) => "directus",
+            ProcessError::Content(_) => "content",
+            ProcessError::NotFound(_) => "not_found",
+        }
+    }
+}
+
+/// What handling an event did, as the worker answers it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Handled {
+    Attempt(AttemptReport),
+    Student { user: String, profile_created: bool, paths: usize },
+    Content { courses: Vec<i64>, paths_updated: usize },
+}
+
+impl Worker {
+    pub fn new(directus: DirectusClient, metrics: Arc<Metrics>, settings: Settings) -> Self {
+        Self {
+            directus: directus.with_metrics(metrics.clone()),
+            metrics,
+            settings: Arc::new(settings),
+            in_flight: Arc::new(Mutex::new(HashSet::new())),
+        }
+    }
+
+    pub async fn handle(&self, event: &Event) -> Result<Handled, ProcessError> {
+        match event {
+            Event::AttemptSubmitted { attempt } => Ok(Handled::Attempt(self.grade(*attempt).await?)),
+            Event::UserCreated { user } => student::welcome(self, user).await,
+            Event::ContentChanged { collection, keys } => content::recompute(self, collection, keys).await,
+        }
+    }
+
+    /// Grades one attempt, once: concurrent calls for the same attempt in this process
+    /// run one after the other, and the second finds it graded.
+    pub async fn grade(&self, attempt: i64) -> Result<AttemptReport, ProcessError> {
+        let _turn = self.take_turn(attempt).await;
+        attempt::grade(self, attempt).await
+    }
+
+    async fn take_turn(&self, attempt: i64) -> InFlight {
+        loop {
+            if self.in_flight.lock().expect("in-flight set").insert(attempt) {
+                return InFlight { attempt, set: self.in_flight.clone() };
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Records an event the worker could not process, with the reason. Never fails: if
+    /// even that write fails, the error is logged (the sweep still covers attempts).
+    pub async fn dead_letter(&self, source: &str, event: &Value, reason: &str, attempt: Option<i64>) {
+        let body = json!({ "source": source, "event": event, "reason": reason, "attempt_id": attempt });
+        match self.directus.post("/items/dead_letters", body).await {
+            Ok(_) => {
+                self.metrics.dead_letters.inc();
+                tracing::warn!(source, attempt_id = attempt, reason, "event recorded as a dead letter");
+            }
+            Err(error) => tracing::error!(source, attempt_id = attempt, reason, %error, "could not record a dead letter"),
+        }
+    }
+}
+
+struct InFlight {
+    attempt: i64,
+    set: Arc<Mutex<HashSet<i64>>>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.set.lock().expect("in-flight set").remove(&self.attempt);
+    }
+}

@@ -45,7 +45,10 @@ pub struct StudentState;
     schema_path = "graphql/schema.graphql",
     query_path = "graphql/record_outcome.graphql",
     response_derives = "Debug, Clone",
-    variables_derives = "Debug, Clone, Default"
+    variables_derives = "Debug, Clone, Default",
+    // Directus treats an explicit null as a value (and refuses a null `id`): leave unset
+    // fields out instead.
+    skip_serializing_none
 )]
 pub struct RecordOutcome;
 

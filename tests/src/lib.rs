@@ -7,6 +7,7 @@
 //! copy. Each instance dies with its [`TestDirectus`] handle.
 
 pub mod postgres;
+pub mod stack;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

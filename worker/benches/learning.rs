@@ -14,8 +14,9 @@ use serde_json::{Map, Value, json};
 use pathwise::learning::engine::update_skills;
 use pathwise::learning::grading::{Timing, expected_seconds};
 use pathwise::learning::{
-    AttemptInput, CompletionRule, Course, Lesson, LessonKind, MasteryState, Question, RecommendationContext,
-    ReviewScheduler, Skill, StudentProgress, Strategy, ThresholdRules, build_path, grade_attempt, process_attempt,
+    AttemptInput, CompletionRule, Course, Lesson, LessonKind, MasteryState, Question,
+    RecommendationContext, ReviewScheduler, Skill, Strategy, StudentProgress, ThresholdRules,
+    build_path, grade_attempt, process_attempt,
 };
 
 const LESSONS: i64 = 200;
@@ -25,7 +26,9 @@ const ATTEMPT_QUESTIONS: i64 = 50;
 const OTHER_QUESTIONS: i64 = 5;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 /// Lesson `id` (1-based) in module `(id - 1) / 20`: requires the lesson before it and
@@ -43,9 +46,17 @@ fn lesson(id: i64) -> Lesson {
         title: format!("Lesson {id}"),
         module_sort: (id - 1) / 20,
         sort: (id - 1) % 20,
-        kind: if id % 10 == 0 { LessonKind::Remediation } else { LessonKind::Lesson },
+        kind: if id % 10 == 0 {
+            LessonKind::Remediation
+        } else {
+            LessonKind::Lesson
+        },
         skills: vec![id % SKILLS + 1, (id + 1) % SKILLS + 1],
-        prerequisites: if id % 10 == 0 { Vec::new() } else { prerequisites },
+        prerequisites: if id % 10 == 0 {
+            Vec::new()
+        } else {
+            prerequisites
+        },
         estimated_minutes: Some(20.0),
         video_url: None,
     }
@@ -56,13 +67,55 @@ fn lesson(id: i64) -> Lesson {
 fn question(lesson: &Lesson, n: i64) -> (Question, Value, Value) {
     let abcd = json!([{"id": "a", "text": "1/2"}, {"id": "b", "text": "2/4"}, {"id": "c", "text": "1/3"}, {"id": "d", "text": "3/6"}]);
     let (kind, choices, key, right, wrong) = match n % 7 {
-        0 => ("single_choice", abcd, json!({"correct": "b"}), json!("b"), json!("c")),
-        1 => ("multiple_choice", abcd, json!({"correct": ["a", "b", "d"]}), json!(["a", "b", "d"]), json!(["a", "c"])),
-        2 => ("true_false", Value::Null, json!({"correct": false}), json!(false), json!("true")),
-        3 => ("numeric", Value::Null, json!({"value": 0.75, "tolerance": 0.01}), json!("0.75"), json!(0.8)),
-        4 => ("fraction", Value::Null, json!({"value": "3/4", "require_lowest_terms": true}), json!(" 3 / 4 "), json!("6/8")),
-        5 => ("short_text", Value::Null, json!({"accepted": ["numerator", "the numerator"]}), json!(" The  Numerator"), json!("denominator")),
-        _ => ("ordering", abcd, json!({"order": ["c", "a", "b", "d"], "scoring": "partial"}), json!(["c", "a", "b", "d"]), json!(["a", "c", "d", "b"])),
+        0 => (
+            "single_choice",
+            abcd,
+            json!({"correct": "b"}),
+            json!("b"),
+            json!("c"),
+        ),
+        1 => (
+            "multiple_choice",
+            abcd,
+            json!({"correct": ["a", "b", "d"]}),
+            json!(["a", "b", "d"]),
+            json!(["a", "c"]),
+        ),
+        2 => (
+            "true_false",
+            Value::Null,
+            json!({"correct": false}),
+            json!(false),
+            json!("true"),
+        ),
+        3 => (
+            "numeric",
+            Value::Null,
+            json!({"value": 0.75, "tolerance": 0.01}),
+            json!("0.75"),
+            json!(0.8),
+        ),
+        4 => (
+            "fraction",
+            Value::Null,
+            json!({"value": "3/4", "require_lowest_terms": true}),
+            json!(" 3 / 4 "),
+            json!("6/8"),
+        ),
+        5 => (
+            "short_text",
+            Value::Null,
+            json!({"accepted": ["numerator", "the numerator"]}),
+            json!(" The  Numerator"),
+            json!("denominator"),
+        ),
+        _ => (
+            "ordering",
+            abcd,
+            json!({"order": ["c", "a", "b", "d"], "scoring": "partial"}),
+            json!(["c", "a", "b", "d"]),
+            json!(["a", "c", "d", "b"]),
+        ),
     };
     let question = Question {
         id: lesson.id * 1000 + n,
@@ -73,9 +126,19 @@ fn question(lesson: &Lesson, n: i64) -> (Question, Value, Value) {
         answer_key: key,
         points: 1.0 + (n % 3) as f64,
         explanation: Some("Because.".to_owned()),
-        skills: vec![lesson.skills[(n % 2) as usize]],
+        skills: question_skills(lesson, n),
     };
     (question, right, wrong)
+}
+
+/// One of the lesson's two skills; every third question also assesses a skill of a
+/// neighbouring lesson, so an attempt touches several skills, some twice per question.
+fn question_skills(lesson: &Lesson, n: i64) -> Vec<i64> {
+    let mut skills = vec![lesson.skills[(n % 2) as usize]];
+    if n % 3 == 0 {
+        skills.push((lesson.id + 2 + n % 4) % SKILLS + 1);
+    }
+    skills
 }
 
 struct Fixture {
@@ -85,18 +148,32 @@ struct Fixture {
 fn fixture() -> Fixture {
     let lessons: Vec<Lesson> = (1..=LESSONS).map(lesson).collect();
     let skills: Vec<Skill> = (1..=SKILLS)
-        .map(|id| Skill { id, name: format!("Skill {id}"), p_init: 0.2, p_learn: 0.15, p_guess: 0.2, p_slip: 0.1 })
+        .map(|id| Skill {
+            id,
+            name: format!("Skill {id}"),
+            p_init: 0.2,
+            p_learn: 0.15,
+            p_guess: 0.2,
+            p_slip: 0.1,
+        })
         .collect();
     let mut questions = Vec::new();
     let mut answers = Map::new();
     for lesson in &lessons {
-        let count = if lesson.id == ATTEMPTED_LESSON { ATTEMPT_QUESTIONS } else { OTHER_QUESTIONS };
+        let count = if lesson.id == ATTEMPTED_LESSON {
+            ATTEMPT_QUESTIONS
+        } else {
+            OTHER_QUESTIONS
+        };
         for n in 0..count {
             let (question, right, wrong) = question(lesson, n);
             if lesson.id == ATTEMPTED_LESSON {
                 // About 60% right: below the remediate threshold, the costliest branch
                 // (remediation lesson plus practice question selection).
-                answers.insert(question.id.to_string(), if n % 5 < 3 { right } else { wrong });
+                answers.insert(
+                    question.id.to_string(),
+                    if n % 5 < 3 { right } else { wrong },
+                );
             }
             questions.push(question);
         }
@@ -148,7 +225,9 @@ fn fixture() -> Fixture {
 fn benches(c: &mut Criterion) {
     let Fixture { input } = fixture();
     let course = &input.course;
-    let lesson = course.lesson(ATTEMPTED_LESSON).expect("the attempted lesson exists");
+    let lesson = course
+        .lesson(ATTEMPTED_LESSON)
+        .expect("the attempted lesson exists");
     let questions = course.questions_of(ATTEMPTED_LESSON);
     assert_eq!(questions.len(), ATTEMPT_QUESTIONS as usize);
     let timing = Timing {
@@ -173,21 +252,49 @@ fn benches(c: &mut Criterion) {
         b.iter(|| grade_attempt(black_box(&questions), black_box(&input.answers), &timing))
     });
 
-    c.bench_function("update mastery and reviews for the attempt's skills", |b| {
-        b.iter(|| update_skills(course, &questions, black_box(&graded), &input.mastery, input.now, &scheduler))
-    });
+    c.bench_function(
+        "update mastery and reviews (every skill of the attempt)",
+        |b| {
+            b.iter(|| {
+                update_skills(
+                    course,
+                    &questions,
+                    black_box(&graded),
+                    &input.mastery,
+                    input.now,
+                    &scheduler,
+                )
+            })
+        },
+    );
 
-    let updates = update_skills(course, &questions, &graded, &input.mastery, input.now, &scheduler).expect("valid skills");
+    let updates = update_skills(
+        course,
+        &questions,
+        &graded,
+        &input.mastery,
+        input.now,
+        &scheduler,
+    )
+    .expect("valid skills");
     let mut mastery = input.mastery.clone();
-    mastery.extend(updates.into_iter().map(|update| (update.skill, update.state)));
-    let progress = StudentProgress { latest_scores: input.latest_scores.clone(), mastery };
+    mastery.extend(
+        updates
+            .into_iter()
+            .map(|update| (update.skill, update.state)),
+    );
+    let progress = StudentProgress {
+        latest_scores: input.latest_scores.clone(),
+        mastery,
+    };
     c.bench_function("learning path alone (200 lessons)", |b| {
         b.iter(|| build_path(course, black_box(&progress), CompletionRule::ScoreOrMastery))
     });
 
     c.bench_function("path and recommendations (200 lessons, 40 skills)", |b| {
         b.iter(|| {
-            let path = build_path(course, black_box(&progress), CompletionRule::ScoreOrMastery).expect("acyclic");
+            let path = build_path(course, black_box(&progress), CompletionRule::ScoreOrMastery)
+                .expect("acyclic");
             let context = RecommendationContext {
                 course,
                 lesson: ATTEMPTED_LESSON,

@@ -159,7 +159,7 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
         .enumerate()
         .map(|(i, s)| with(&s.fields, json!({ "course": course_id, "sort": i + 1 })))
         .collect();
-    let skill_ids = create_many(admin, "skills", skills).await?;
+    let skill_ids = create_many(admin, "skills", skills, ["course", "sort"]).await?;
     let skill_id: HashMap<&str, Value> = demo.skills.iter().map(|s| s.reference.as_str()).zip(skill_ids).collect();
 
     let modules: Vec<Value> = demo
@@ -168,7 +168,7 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
         .enumerate()
         .map(|(i, m)| with(&m.fields, json!({ "course": course_id, "sort": i + 1 })))
         .collect();
-    let module_ids = create_many(admin, "modules", modules).await?;
+    let module_ids = create_many(admin, "modules", modules, ["course", "sort"]).await?;
 
     let mut lessons = Vec::new();
     for (module, module_id) in demo.modules.iter().zip(&module_ids) {
@@ -176,7 +176,7 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
             lessons.push(with(&lesson.fields, json!({ "module": module_id, "sort": i + 1 })));
         }
     }
-    let lesson_ids = create_many(admin, "lessons", lessons).await?;
+    let lesson_ids = create_many(admin, "lessons", lessons, ["module", "sort"]).await?;
     let lesson_id: HashMap<&str, Value> = demo.lessons().map(|l| l.reference.as_str()).zip(lesson_ids).collect();
     let resolve = |map: &HashMap<&str, Value>, reference: &str, what: &str| {
         map.get(reference).cloned().ok_or_else(|| SeedError::InvalidCourse(format!("unknown {what} ref {reference:?}")))
@@ -199,16 +199,16 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
             question_skill_refs.push(&question.skills);
         }
     }
-    create_many(admin, "lesson_skills", lesson_skills).await?;
-    create_many(admin, "lesson_prerequisites", prerequisites).await?;
-    let question_ids = create_many(admin, "questions", questions).await?;
+    create_many(admin, "lesson_skills", lesson_skills, ["lesson", "skill"]).await?;
+    create_many(admin, "lesson_prerequisites", prerequisites, ["lesson", "prerequisite"]).await?;
+    let question_ids = create_many(admin, "questions", questions, ["lesson", "sort"]).await?;
     let mut question_skills = Vec::new();
     for (question, skills) in question_ids.iter().zip(question_skill_refs) {
         for skill in skills {
             question_skills.push(json!({ "question": question, "skill": resolve(&skill_id, skill, "skill")? }));
         }
     }
-    create_many(admin, "question_skills", question_skills).await?;
+    create_many(admin, "question_skills", question_skills, ["question", "skill"]).await?;
     report.note(format!(
         "course {slug}: created with {} skills, {} modules, {} lessons and {} questions",
         demo.skills.len(),
@@ -228,16 +228,43 @@ fn with(fields: &serde_json::Map<String, Value>, extra: Value) -> Value {
     Value::Object(out)
 }
 
-/// Creates `items` in one request; answers their ids in the same order.
-async fn create_many(admin: &DirectusClient, collection: &str, items: Vec<Value>) -> Result<Vec<Value>, SeedError> {
+/// Creates `items` in one request; answers their ids in the same order as `items`.
+///
+/// Directus creates the items of a batch concurrently, so neither the ids nor the order
+/// of its answer follow the request: each created item is matched back to its request
+/// by `key_fields`, which must tell the items apart (e.g. parent and sort).
+async fn create_many(
+    admin: &DirectusClient,
+    collection: &str,
+    items: Vec<Value>,
+    key_fields: [&str; 2],
+) -> Result<Vec<Value>, SeedError> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let count = items.len();
-    let created = admin.post(&format!("/items/{collection}?fields=id"), Value::Array(items)).await?;
-    let ids: Vec<Value> = created["data"].as_array().into_iter().flatten().map(|i| i["id"].clone()).collect();
-    if ids.len() != count {
-        return Err(SeedError::InvalidCourse(format!("{collection}: asked for {count}, Directus created {}", ids.len())));
+    let key_of = |item: &Value| -> String { key_fields.iter().map(|f| id_text(&item[*f])).collect::<Vec<_>>().join("/") };
+    let wanted: Vec<String> = items.iter().map(key_of).collect();
+    let fields = format!("id,{}", key_fields.join(","));
+    let created = admin.post(&format!("/items/{collection}?fields={fields}"), Value::Array(items)).await?;
+    let by_key: HashMap<String, Value> = created["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| (key_of(item), item["id"].clone()))
+        .collect();
+    wanted
+        .iter()
+        .map(|key| {
+            by_key.get(key).cloned().ok_or_else(|| {
+                SeedError::InvalidCourse(format!("{collection}: Directus did not create the item {key} (or two share that key)"))
+            })
+        })
+        .collect()
+}
+
+fn id_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
-    Ok(ids)
 }

@@ -8,3 +8,5 @@ mod permissions;
 mod postgres;
 mod provisioning;
 mod receiver;
+mod rejections;
+mod worker;

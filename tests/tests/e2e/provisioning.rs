@@ -98,6 +98,27 @@ async fn seeding_is_idempotent_and_loads_the_whole_demo_course() {
     for email in pathwise::seed::DEMO_ACCOUNTS.map(|a| a.0) {
         directus.user_id(email).await;
     }
+    // Every link lands where the file says (Directus creates a batch in no set order).
+    let lessons = directus.items("lessons", "fields=title,skills.skill.name,prerequisites.prerequisite.title").await;
+    let skill_names: std::collections::HashMap<&str, &str> =
+        demo.skills.iter().map(|s| (s.reference.as_str(), s.fields["name"].as_str().unwrap())).collect();
+    let titles: std::collections::HashMap<&str, &str> =
+        demo.lessons().map(|l| (l.reference.as_str(), l.fields["title"].as_str().unwrap())).collect();
+    for lesson in demo.lessons() {
+        let title = lesson.fields["title"].as_str().unwrap();
+        let stored = lessons.iter().find(|l| l["title"] == title).unwrap_or_else(|| panic!("{title} missing"));
+        let mut skills: Vec<&str> = stored["skills"].as_array().unwrap().iter().map(|s| s["skill"]["name"].as_str().unwrap()).collect();
+        let mut want: Vec<&str> = lesson.skills.iter().map(|r| skill_names[r.as_str()]).collect();
+        skills.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(skills, want, "skills of {title}");
+        let mut prerequisites: Vec<&str> =
+            stored["prerequisites"].as_array().unwrap().iter().map(|p| p["prerequisite"]["title"].as_str().unwrap()).collect();
+        let mut want: Vec<&str> = lesson.prerequisites.iter().map(|r| titles[r.as_str()]).collect();
+        prerequisites.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(prerequisites, want, "prerequisites of {title}");
+    }
     // Every demo account can log in with the generated password.
     directus.student("ada").await.get("/users/me").await.unwrap();
 }

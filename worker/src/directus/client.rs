@@ -164,7 +164,11 @@ impl DirectusClient {
     /// A GraphQL request to `/graphql` (or `/graphql/system`); GraphQL errors become a
     /// [`DirectusError`] even when the HTTP status is 200.
     pub async fn graphql(&self, endpoint: &str, query: &str, variables: Value) -> Result<Value, DirectusError> {
-        let body = serde_json::json!({ "query": query, "variables": variables });
+        self.graphql_request(endpoint, serde_json::json!({ "query": query, "variables": variables })).await
+    }
+
+    /// A GraphQL request body (`query`, `variables`, optionally `operationName`).
+    pub async fn graphql_request(&self, endpoint: &str, body: Value) -> Result<Value, DirectusError> {
         let response = self.send(Method::POST, endpoint, Some(Body::Json(body))).await?;
         if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
             let (code, message) = first_error(errors);

@@ -20,7 +20,8 @@ impl DirectusClient {
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, DirectusError> {
         let body = Q::build_query(variables);
-        let data = self.graphql("/graphql", body.query, serde_json::to_value(&body.variables).unwrap_or_default()).await?;
+        let request = serde_json::to_value(&body).unwrap_or_default();
+        let data = self.graphql_request("/graphql", request).await?;
         serde_json::from_value(data).map_err(|e| DirectusError {
             operation: format!("POST /graphql {}", body.operation_name),
             status: Some(200),

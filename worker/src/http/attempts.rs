@@ -17,6 +17,7 @@ use tracing::Instrument;
 
 use super::problem::Problem;
 use super::{AppState, body_or_problem, parse_json, problem_for, request_id, student_auth, with_request_id};
+use crate::process::AttemptReport;
 use crate::secret::Secret;
 
 /// A validated submission.
@@ -103,7 +104,27 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Result<Bytes, Bytes
     })?;
     tracing::info!(attempt_id = attempt, student = %student, "attempt submitted synchronously");
     match worker.grade(attempt).await {
-        Ok(report) => Ok((StatusCode::CREATED, axum::Json(report)).into_response()),
+        Ok(report) => {
+            let body = match report {
+                AttemptReport::Graded { graded, recommendations, path, strategy, .. } => json!({
+                    "attempt": attempt,
+                    "status": "graded",
+                    "score": graded.score,
+                    "points_earned": graded.points_earned,
+                    "points_possible": graded.points_possible,
+                    "results": graded.results,
+                    "unknown_questions": graded.unknown_questions,
+                    "speed": graded.speed,
+                    "recommendations": recommendations,
+                    "path": path,
+                    "strategy": strategy,
+                }),
+                // The flow's event won the race: answer what it wrote.
+                AttemptReport::Unchanged { .. } => stored_outcome(worker, attempt, &student).await?,
+                AttemptReport::Rejected { reason, .. } => json!({ "attempt": attempt, "status": "rejected", "reason": reason }),
+            };
+            Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+        }
         Err(error) => {
             // The attempt is safe in Directus as `submitted`: the sweep will grade it.
             worker.dead_letter("api", &json!({ "attempt": attempt }), &error.to_string(), Some(attempt)).await;
@@ -112,6 +133,40 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Result<Bytes, Bytes
             Err(problem)
         }
     }
+}
+
+/// The graded attempt as stored, in the shape of a fresh grading's answer.
+async fn stored_outcome(worker: &crate::process::Worker, attempt: i64, student: &str) -> Result<Value, Problem> {
+    let unavailable = |e: crate::directus::DirectusError| Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", e.to_string());
+    let stored = worker
+        .directus
+        .get_data(&format!("/items/attempts/{attempt}?fields=status,score,points_earned,points_possible,results,rejection_reason,lesson.module.course"))
+        .await
+        .map_err(unavailable)?;
+    let recommendations = worker
+        .directus
+        .get_data(&format!("/items/recommendations?filter[attempt][_eq]={attempt}&sort=id&fields=kind,lesson,questions,skill,reason,priority,strategy"))
+        .await
+        .map_err(unavailable)?;
+    let course = stored.pointer("/lesson/module/course").cloned().unwrap_or(Value::Null);
+    let path = worker
+        .directus
+        .get_data(&format!("/items/learning_paths?filter[key][_eq]={student}:{course}&fields=steps,current_lesson,progress&limit=1"))
+        .await
+        .map_err(unavailable)?;
+    Ok(json!({
+        "attempt": attempt,
+        "status": stored["status"],
+        "score": stored["score"],
+        "points_earned": stored["points_earned"],
+        "points_possible": stored["points_possible"],
+        "results": stored["results"]["questions"],
+        "unknown_questions": stored["results"]["unknown_questions"],
+        "speed": stored["results"]["speed"],
+        "recommendations": recommendations,
+        "path": path.get(0).cloned().unwrap_or(Value::Null),
+        "reason": stored["rejection_reason"],
+    }))
 }
 
 #[cfg(test)]

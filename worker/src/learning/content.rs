@@ -4,8 +4,6 @@
 //! with relations already resolved to ids, so the worker can deserialize them from
 //! Directus JSON (many-to-many links flattened to `Vec<i64>`).
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -167,15 +165,6 @@ impl Course {
     pub fn skill_name(&self, id: i64) -> String {
         self.skill(id)
             .map_or_else(|| format!("skill {id}"), |skill| skill.name.clone())
-    }
-
-    /// Which lessons have at least one question.
-    pub(crate) fn lessons_with_questions(&self) -> HashMap<i64, usize> {
-        let mut counts = HashMap::new();
-        for lesson in self.questions.iter().filter_map(|question| question.lesson) {
-            *counts.entry(lesson).or_insert(0) += 1;
-        }
-        counts
     }
 }
 

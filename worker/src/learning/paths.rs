@@ -138,46 +138,85 @@ fn describe_cycle(lessons: &[i64], titles: &[String]) -> String {
 pub(crate) struct LessonGraph {
     pub order: Vec<usize>,
     pub prerequisites: Vec<Vec<usize>>,
+    pub index: LessonIndex,
 }
 
 impl LessonGraph {
     pub fn build(course: &Course) -> Result<Self, PathError> {
-        let index = index_lessons(&course.lessons)?;
+        let index = LessonIndex::build(&course.lessons)?;
         let prerequisites = resolve_prerequisites(&course.lessons, &index)?;
         let order = topological_order(&course.lessons, &prerequisites)?;
         Ok(Self {
             order,
             prerequisites,
+            index,
         })
+    }
+
+    /// Which lessons (by position) have at least one question.
+    fn lessons_with_questions(&self, course: &Course) -> Vec<bool> {
+        let mut has_questions = vec![false; course.lessons.len()];
+        let mut previous = None;
+        for lesson in course
+            .questions
+            .iter()
+            .filter_map(|question| question.lesson)
+        {
+            // Questions usually come grouped by lesson: skip the repeats cheaply.
+            if previous != Some(lesson) {
+                previous = Some(lesson);
+                if let Some(position) = self.index.position(lesson) {
+                    has_questions[position] = true;
+                }
+            }
+        }
+        has_questions
     }
 }
 
-fn index_lessons(lessons: &[Lesson]) -> Result<HashMap<i64, usize>, PathError> {
-    let mut index = HashMap::with_capacity(lessons.len());
-    for (position, lesson) in lessons.iter().enumerate() {
-        if index.insert(lesson.id, position).is_some() {
-            return Err(PathError::DuplicateLesson { lesson: lesson.id });
+/// Lesson id to position in `course.lessons`: a sorted list searched by bisection,
+/// cheaper than hashing for a course's few hundred lessons.
+#[derive(Debug, Clone)]
+pub(crate) struct LessonIndex(Vec<(i64, usize)>);
+
+impl LessonIndex {
+    fn build(lessons: &[Lesson]) -> Result<Self, PathError> {
+        let mut entries: Vec<(i64, usize)> = lessons
+            .iter()
+            .enumerate()
+            .map(|(position, lesson)| (lesson.id, position))
+            .collect();
+        entries.sort_unstable();
+        if let Some(pair) = entries.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(PathError::DuplicateLesson { lesson: pair[0].0 });
         }
+        Ok(Self(entries))
     }
-    Ok(index)
+
+    pub fn position(&self, id: i64) -> Option<usize> {
+        self.0
+            .binary_search_by_key(&id, |&(lesson, _)| lesson)
+            .ok()
+            .map(|found| self.0[found].1)
+    }
 }
 
 fn resolve_prerequisites(
     lessons: &[Lesson],
-    index: &HashMap<i64, usize>,
+    index: &LessonIndex,
 ) -> Result<Vec<Vec<usize>>, PathError> {
     lessons
         .iter()
         .map(|lesson| {
             let mut resolved: Vec<usize> = Vec::with_capacity(lesson.prerequisites.len());
-            for prerequisite in &lesson.prerequisites {
-                let &position =
+            for &prerequisite in &lesson.prerequisites {
+                let position =
                     index
-                        .get(prerequisite)
+                        .position(prerequisite)
                         .ok_or_else(|| PathError::UnknownPrerequisite {
                             lesson: lesson.id,
                             title: lesson.title.clone(),
-                            prerequisite: *prerequisite,
+                            prerequisite,
                         })?;
                 if !resolved.contains(&position) {
                     resolved.push(position);
@@ -313,19 +352,12 @@ pub(crate) fn path_from_graph(
     progress: &StudentProgress,
     rule: CompletionRule,
 ) -> LearningPath {
-    let with_questions = course.lessons_with_questions();
+    let has_questions = graph.lessons_with_questions(course);
     let done: Vec<bool> = course
         .lessons
         .iter()
-        .map(|lesson| {
-            is_done(
-                course,
-                lesson,
-                with_questions.contains_key(&lesson.id),
-                progress,
-                rule,
-            )
-        })
+        .zip(&has_questions)
+        .map(|(lesson, &has_questions)| is_done(course, lesson, has_questions, progress, rule))
         .collect();
     let steps: Vec<PathStep> = graph
         .order

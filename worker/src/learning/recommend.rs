@@ -565,20 +565,7 @@ impl RecommendationContext<'_> {
             .iter()
             .map(|question| question.id)
             .collect();
-        let steps: HashMap<i64, (usize, StepState)> = self
-            .path
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(index, step)| (step.lesson, (index, step.state)))
-            .collect();
-        let kinds: HashMap<i64, LessonKind> = self
-            .course
-            .lessons
-            .iter()
-            .map(|lesson| (lesson.id, lesson.kind))
-            .collect();
-        let mut candidates: Vec<(u8, usize, i64, &Question)> = self
+        let matching: Vec<&Question> = self
             .course
             .questions
             .iter()
@@ -587,6 +574,32 @@ impl RecommendationContext<'_> {
                     && !just_answered.contains(&question.id)
                     && !self.recently_correct.contains(&question.id)
             })
+            .collect();
+        // Look up only the lessons of the matching questions: a few, not the whole course.
+        let mut lessons: Vec<i64> = matching
+            .iter()
+            .filter_map(|question| question.lesson)
+            .collect();
+        lessons.sort_unstable();
+        lessons.dedup();
+        let wanted = |lesson: &i64| lessons.binary_search(lesson).is_ok();
+        let steps: HashMap<i64, (usize, StepState)> = self
+            .path
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, step)| wanted(&step.lesson))
+            .map(|(index, step)| (step.lesson, (index, step.state)))
+            .collect();
+        let kinds: HashMap<i64, LessonKind> = self
+            .course
+            .lessons
+            .iter()
+            .filter(|lesson| wanted(&lesson.id))
+            .map(|lesson| (lesson.id, lesson.kind))
+            .collect();
+        let mut candidates: Vec<(u8, usize, i64, &Question)> = matching
+            .into_iter()
             .map(|question| {
                 let lesson = question.lesson.unwrap_or_default();
                 let step = steps.get(&lesson).copied();

@@ -1,10 +1,11 @@
-//! Grading one attempt: two reads, the pure engine, one write.
+//! Grading one attempt: two reads, the pure engine, two writes.
 //!
 //! 1. read the attempt with its course's whole structure (one GraphQL query);
 //! 2. read the student's state in that course: mastery, graded attempts, profile, path,
 //!    active recommendations (one GraphQL query);
 //! 3. decide with [`crate::learning::process_attempt`];
-//! 4. write it all in one GraphQL mutation whose last field marks the attempt graded.
+//! 4. write the learner records in one GraphQL mutation, then mark the attempt graded
+//!    (REST), only once every write succeeded.
 //!
 //! Idempotence: an attempt that is not `submitted` is left alone. Writes are absolute
 //! values computed from the state read, and each carries a guard against a second
@@ -56,6 +57,10 @@ pub enum AttemptReport {
 }
 
 pub(super) async fn grade(worker: &Worker, attempt_id: i64) -> Result<AttemptReport, ProcessError> {
+    grade_once(worker, attempt_id, false).await
+}
+
+async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<AttemptReport, ProcessError> {
     let directus = worker.directus.counting();
     let data = directus
         .query::<AttemptWithCourse>(attempt_with_course::Variables { attempt: attempt_id.to_string() })
@@ -119,7 +124,18 @@ pub(super) async fn grade(worker: &Worker, attempt_id: i64) -> Result<AttemptRep
     worker.metrics.grading_latency.observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior, now);
-    directus.query::<RecordOutcome>(variables).await?;
+    match directus.query::<RecordOutcome>(variables).await {
+        Ok(_) => {}
+        // Another replica is writing this very outcome (same keys): let it finish, then
+        // look again; the guards make the second look change nothing.
+        Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") && !retried => {
+            tracing::info!(attempt_id, "another worker is grading this attempt; looking again");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            return Box::pin(grade_once(worker, attempt_id, true)).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    directus.patch(&format!("/items/attempts/{attempt_id}"), graded_fields(&outcome.graded, now)).await?;
     let round_trips = directus.round_trips();
     worker.metrics.round_trips_per_attempt.observe(f64::from(round_trips));
     tracing::info!(attempt_id, student = %student, score = outcome.graded.score, round_trips, "attempt graded");
@@ -277,6 +293,20 @@ pub fn stored_results(graded: &crate::learning::GradedAttempt) -> Value {
     })
 }
 
+/// The attempt's graded fields, written last.
+fn graded_fields(graded: &crate::learning::GradedAttempt, now: DateTime<Utc>) -> Value {
+    json!({
+        "status": "graded",
+        "score": graded.score,
+        "points_earned": graded.points_earned,
+        "points_possible": graded.points_possible,
+        "duration_seconds": graded.speed.duration_seconds,
+        "speed_flag": graded.speed.flag,
+        "results": stored_results(graded),
+        "graded_at": format_time(Some(now)),
+    })
+}
+
 fn with_applied(mut applied: Vec<i64>, attempt: i64) -> Value {
     applied.push(attempt);
     let skip = applied.len().saturating_sub(APPLIED_KEEP);
@@ -293,22 +323,27 @@ fn outcome_writes(
     now: DateTime<Utc>,
 ) -> record_outcome::Variables {
     use record_outcome::*;
-    let graded = &outcome.graded;
+    let _ = now;
     let mut vars = Variables {
-        attempt: attempt.to_string(),
-        graded: update_attempts_input {
-            status: Some("graded".to_owned()),
-            score: Some(graded.score),
-            points_earned: Some(graded.points_earned),
-            points_possible: Some(graded.points_possible),
-            duration_seconds: graded.speed.duration_seconds,
-            speed_flag: graded.speed.flag.map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-            results: Some(stored_results(graded)),
-            graded_at: format_time(Some(now)),
-            ..Default::default()
-        },
-        superseded: outcome.superseded.iter().map(|id| Some(id.to_string())).collect(),
-        ..Default::default()
+        superseded: Some(
+            outcome
+                .superseded
+                .iter()
+                .map(|id| update_recommendations_input {
+                    id: Some(id.to_string()),
+                    status: Some("superseded".to_owned()),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        // Every list is sent, empty or not: an absent variable reaches Directus as null.
+        new_mastery: Some(Vec::new()),
+        mastery_updates: Some(Vec::new()),
+        new_recommendations: Some(Vec::new()),
+        new_profiles: Some(Vec::new()),
+        profile_updates: Some(Vec::new()),
+        new_paths: Some(Vec::new()),
+        path_updates: Some(Vec::new()),
     };
 
     let mut new_mastery = Vec::new();

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::answer_key::KeyError;
+use super::answer_key::{KeyError, validate_question};
 use super::content::{Course, Question, Skill};
 use super::engagement::{Engagement, update_engagement};
 use super::experiment::DEFAULT_STRATEGY;
@@ -205,6 +205,42 @@ pub fn process_attempt_with(
         engagement,
         strategy: strategy.name().to_owned(),
     })
+}
+
+/// Every problem an editor should fix in a course: prerequisite cycles and unknown
+/// prerequisites, unusable skill parameters, answer keys that do not fit their question,
+/// and questions assessing skills outside the course. Empty when the course is fine. For
+/// save-time checks and content-change events; [`process_attempt`] stops at the first
+/// of these it meets.
+pub fn validate_course(course: &Course) -> Vec<EngineError> {
+    let mut problems: Vec<EngineError> = Vec::new();
+    if let Err(error) = LessonGraph::build(course) {
+        problems.push(error.into());
+    }
+    problems.extend(
+        course
+            .skills
+            .iter()
+            .filter_map(|skill| validate_skill(skill).err())
+            .map(EngineError::from),
+    );
+    for question in &course.questions {
+        if let Err(error) = validate_question(question) {
+            problems.push(error.into());
+        }
+        for &skill in question
+            .skills
+            .iter()
+            .filter(|&&skill| course.skill(skill).is_none())
+        {
+            problems.push(EngineError::UnknownSkill {
+                question: question.id,
+                skill,
+                course: course.id,
+            });
+        }
+    }
+    problems
 }
 
 /// BKT and FSRS updates for every skill the graded questions assess.
@@ -567,6 +603,30 @@ mod tests {
         }))
         .expect("defaults fill the rest");
         assert!(process_attempt(&minimal).expect("processes").graded.empty);
+    }
+
+    #[test]
+    fn validate_course_lists_every_problem() {
+        let fine = input(json!({}));
+        assert!(validate_course(&fine.course).is_empty());
+        let mut broken = fine.course;
+        broken.lessons[0].prerequisites = vec![2];
+        broken.skills[1].p_slip = 0.0;
+        broken.questions[2].answer_key = json!({"correct": "yes"});
+        broken.questions[3].skills = vec![77];
+        let problems: Vec<String> = validate_course(&broken)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                "prerequisite cycle: \"Lesson 1\" (1) requires \"Lesson 2\" (2) requires \"Lesson 1\" (1)",
+                "skill 2 (Equivalent fractions): p_slip must be strictly between 0 and 1, got 0",
+                "question 13 (true_false): answer_key.correct must be true or false, got a string",
+                "question 14 assesses skill 77, which is not a skill of course 1",
+            ]
+        );
     }
 
     #[test]

@@ -127,7 +127,7 @@ impl MasteryState {
 }
 
 /// Whether `p_known` reaches the mastery threshold (inclusive; see
-/// [`at_least`](super::content::at_least)).
+/// [`at_least`]).
 pub fn is_mastered(p_known: f64, mastery_threshold: f64) -> bool {
     at_least(p_known, mastery_threshold)
 }

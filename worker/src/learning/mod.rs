@@ -21,7 +21,9 @@
 //!   `threshold-rules` and `mastery-first`).
 //! - [`experiment`]: deterministic assignment of students to strategies.
 //! - [`engagement`]: XP, daily streaks in the student's time zone, last activity.
-//! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt.
+//! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt,
+//!   and [`validate_course`], every content problem an editor should fix.
+//! - [`rational`]: exact fractions for fraction answers.
 
 pub mod answer_key;
 pub mod content;
@@ -41,20 +43,26 @@ mod proptests;
 pub(crate) mod testkit;
 
 pub use answer_key::{
-    AnswerKey, CheckedKey, KeyError, KeyProblem, QuestionKind, validate_question,
+    AnswerKey, CheckedKey, Choice, KeyError, KeyProblem, QuestionKind, Scoring, ToleranceKind,
+    validate_question,
 };
 pub use content::{Course, Lesson, LessonKind, Question, Skill};
 pub use engagement::{Engagement, update_engagement};
-pub use engine::{AttemptInput, AttemptOutcome, EngineError, SkillUpdate, process_attempt};
+pub use engine::{
+    AttemptInput, AttemptOutcome, EngineError, SkillUpdate, process_attempt, process_attempt_with,
+    update_skills, validate_course,
+};
 pub use experiment::{DEFAULT_STRATEGY, assign_strategy};
-pub use grading::{GradedAttempt, Pace, QuestionResult, Speed, SpeedFlag, grade_attempt};
+pub use grading::{
+    GradedAttempt, Pace, QuestionResult, Speed, SpeedFlag, Timing, grade_attempt, measure_speed,
+};
 pub use mastery::{MasteryState, SkillError, validate_skill};
 pub use paths::{
     CompletionRule, LearningPath, PathError, PathStep, StepState, StudentProgress, build_path,
-    recompute_paths,
+    lesson_order, recompute_paths, validate_prerequisites,
 };
 pub use recommend::{
-    MasteryFirst, Recommendation, RecommendationContext, RecommendationKind, Strategy,
-    ThresholdRules, strategy_by_name,
+    MasteryFirst, Recommendation, RecommendationContext, RecommendationKind, STRATEGY_NAMES,
+    Strategy, ThresholdRules, strategy_by_name,
 };
-pub use reviews::{ReviewRating, ReviewScheduler};
+pub use reviews::{ReviewRating, ReviewScheduler, is_due};

@@ -4,7 +4,7 @@
 //! and the name of the strategy that produced it. Both strategies end with review
 //! recommendations for skills whose FSRS review is due. The worker supersedes the
 //! student's earlier active recommendations for the course when it writes new ones (see
-//! [`AttemptOutcome::superseded`](super::AttemptOutcome)).
+//! [`AttemptOutcome::superseded`](super::AttemptOutcome::superseded)).
 
 use std::collections::{HashMap, HashSet};
 
@@ -884,12 +884,20 @@ mod tests {
 
     #[test]
     fn weakest_skill_ties_break_by_accuracy_then_id() {
-        let mut scenario = Scenario::new(3, 0);
-        // Only the questions on... all lesson-3 questions assess both skills; equal
-        // p_known and equal accuracy: the lower id wins.
-        scenario = scenario.p_known(2, 0.5).p_known(3, 0.5);
-        let recommendations = scenario.run(&ThresholdRules);
-        assert_eq!(recommendations[0].skill, Some(2));
+        // Equal P(known). Question 34 (answered wrong) assesses skill 3 only: skill 3 has
+        // the lower accuracy in this attempt (3 of 4 against 3 of 3) and wins the tie.
+        let mut scenario = Scenario::new(3, 3).p_known(2, 0.5).p_known(3, 0.5);
+        let q34 = scenario
+            .course
+            .questions
+            .iter_mut()
+            .find(|q| q.id == 34)
+            .expect("question 34");
+        q34.skills = vec![3];
+        assert_eq!(scenario.run(&ThresholdRules)[0].skill, Some(3));
+        // Equal P(known) and equal accuracy: the lower id.
+        let scenario = Scenario::new(3, 3).p_known(2, 0.5).p_known(3, 0.5);
+        assert_eq!(scenario.run(&ThresholdRules)[0].skill, Some(2));
     }
 
     #[test]

@@ -48,7 +48,14 @@ pub struct PermissionSpec {
 
 impl PermissionSpec {
     fn new(collection: &'static str, action: Action) -> Self {
-        Self { collection, action, fields: vec!["*"], permissions: None, validation: None, presets: None }
+        Self {
+            collection,
+            action,
+            fields: vec!["*"],
+            permissions: None,
+            validation: None,
+            presets: None,
+        }
     }
     fn fields(mut self, fields: &[&'static str]) -> Self {
         self.fields = fields.to_vec();
@@ -150,11 +157,28 @@ fn published() -> Value {
 
 /// Fields of `questions` a student may read: never the answer key or the explanation
 /// (they reach the student in the graded attempt's results, after answering).
-pub const STUDENT_QUESTION_FIELDS: [&str; 9] =
-    ["id", "status", "lesson", "sort", "type", "prompt", "choices", "points", "skills"];
+pub const STUDENT_QUESTION_FIELDS: [&str; 9] = [
+    "id", "status", "lesson", "sort", "type", "prompt", "choices", "points", "skills",
+];
 
 /// Fields of an attempt a student may set; `student` and `status` are forced by presets.
 pub const STUDENT_ATTEMPT_FIELDS: [&str; 4] = ["lesson", "answers", "started_at", "submitted_at"];
+
+/// What staff (editors, teachers) see of users and roles in the admin UI: who someone is,
+/// never their credentials.
+fn staff_directory() -> [PermissionSpec; 2] {
+    [
+        PermissionSpec::new("directus_users", Action::Read).fields(&[
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "avatar",
+        ]),
+        PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]),
+    ]
+}
 
 fn content_editor() -> PolicySpec {
     let mut permissions = Vec::new();
@@ -166,15 +190,7 @@ fn content_editor() -> PolicySpec {
     for collection in LEARNER_RECORDS.into_iter().chain([DEAD_LETTERS]) {
         permissions.push(PermissionSpec::new(collection, Action::Read));
     }
-    permissions.push(PermissionSpec::new("directus_users", Action::Read).fields(&[
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "role",
-        "avatar",
-    ]));
-    permissions.push(PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]));
+    permissions.extend(staff_directory());
     for action in Action::ALL {
         permissions.push(PermissionSpec::new("directus_files", action));
     }
@@ -214,7 +230,9 @@ fn student() -> PolicySpec {
             .presets(json!({ "student": "$CURRENT_USER", "status": "submitted" })),
         PermissionSpec::new(ATTEMPTS, Read).filter(own()),
         PermissionSpec::new(STUDENT_PROFILES, Read).filter(own()),
-        PermissionSpec::new(STUDENT_PROFILES, Update).fields(&["time_zone"]).filter(own()),
+        PermissionSpec::new(STUDENT_PROFILES, Update)
+            .fields(&["time_zone"])
+            .filter(own()),
         PermissionSpec::new(MASTERY, Read).filter(own()),
         PermissionSpec::new(LEARNING_PATHS, Read).filter(own()),
         PermissionSpec::new(RECOMMENDATIONS, Read).filter(own()),
@@ -224,7 +242,14 @@ fn student() -> PolicySpec {
             .filter(own())
             .validation(json!({ "status": { "_in": ["completed", "dismissed"] } })),
         PermissionSpec::new("directus_users", Read)
-            .fields(&["id", "first_name", "last_name", "email", "avatar", "language"])
+            .fields(&[
+                "id",
+                "first_name",
+                "last_name",
+                "email",
+                "avatar",
+                "language",
+            ])
             .filter(json!({ "id": { "_eq": "$CURRENT_USER" } })),
     ];
     PolicySpec {
@@ -242,15 +267,7 @@ fn teacher() -> PolicySpec {
         .chain(LEARNER_RECORDS)
         .map(|collection| PermissionSpec::new(collection, Action::Read))
         .collect();
-    permissions.push(PermissionSpec::new("directus_users", Action::Read).fields(&[
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "role",
-        "avatar",
-    ]));
-    permissions.push(PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]));
+    permissions.extend(staff_directory());
     permissions.push(PermissionSpec::new("directus_files", Action::Read));
     PolicySpec {
         name: TEACHER,
@@ -263,8 +280,10 @@ fn teacher() -> PolicySpec {
 
 fn worker() -> PolicySpec {
     use Action::*;
-    let mut permissions: Vec<PermissionSpec> =
-        CONTENT.into_iter().map(|collection| PermissionSpec::new(collection, Read)).collect();
+    let mut permissions: Vec<PermissionSpec> = CONTENT
+        .into_iter()
+        .map(|collection| PermissionSpec::new(collection, Read))
+        .collect();
     permissions.extend([
         PermissionSpec::new(ATTEMPTS, Read),
         // Grading writes the outcome; the student's answers and identity stay as submitted.
@@ -307,7 +326,12 @@ mod tests {
     fn every_role_names_a_declared_policy() {
         let policies: Vec<_> = policies().into_iter().map(|p| p.name).collect();
         for role in roles() {
-            assert!(policies.contains(&role.policy), "{} -> {}", role.name, role.policy);
+            assert!(
+                policies.contains(&role.policy),
+                "{} -> {}",
+                role.name,
+                role.policy
+            );
         }
     }
 
@@ -316,7 +340,13 @@ mod tests {
         for policy in policies() {
             let mut seen = std::collections::HashSet::new();
             for p in &policy.permissions {
-                assert!(seen.insert((p.collection, p.action)), "{}: {} {:?}", policy.name, p.collection, p.action);
+                assert!(
+                    seen.insert((p.collection, p.action)),
+                    "{}: {} {:?}",
+                    policy.name,
+                    p.collection,
+                    p.action
+                );
             }
         }
     }
@@ -324,9 +354,17 @@ mod tests {
     #[test]
     fn students_never_read_answer_keys_nor_set_who_an_attempt_belongs_to() {
         let student = student();
-        let questions = student.permissions.iter().find(|p| p.collection == QUESTIONS).unwrap();
+        let questions = student
+            .permissions
+            .iter()
+            .find(|p| p.collection == QUESTIONS)
+            .unwrap();
         assert!(!questions.fields.contains(&"answer_key") && !questions.fields.contains(&"*"));
-        let create = student.permissions.iter().find(|p| p.collection == ATTEMPTS && p.action == Action::Create).unwrap();
+        let create = student
+            .permissions
+            .iter()
+            .find(|p| p.collection == ATTEMPTS && p.action == Action::Create)
+            .unwrap();
         assert!(!create.fields.contains(&"student") && !create.fields.contains(&"*"));
         assert_eq!(create.presets.as_ref().unwrap()["student"], "$CURRENT_USER");
     }

@@ -17,13 +17,31 @@ pub const RECOMMENDATIONS: &str = "recommendations";
 pub const DEAD_LETTERS: &str = "dead_letters";
 
 /// What editors author.
-pub const CONTENT: [&str; 9] =
-    [SUBJECTS, COURSES, MODULES, LESSONS, SKILLS, LESSON_SKILLS, LESSON_PREREQUISITES, QUESTIONS, QUESTION_SKILLS];
+pub const CONTENT: [&str; 9] = [
+    SUBJECTS,
+    COURSES,
+    MODULES,
+    LESSONS,
+    SKILLS,
+    LESSON_SKILLS,
+    LESSON_PREREQUISITES,
+    QUESTIONS,
+    QUESTION_SKILLS,
+];
 
 /// What learners produce and the worker computes, one set per student.
-pub const LEARNER_RECORDS: [&str; 5] = [ATTEMPTS, STUDENT_PROFILES, MASTERY, LEARNING_PATHS, RECOMMENDATIONS];
+pub const LEARNER_RECORDS: [&str; 5] = [
+    ATTEMPTS,
+    STUDENT_PROFILES,
+    MASTERY,
+    LEARNING_PATHS,
+    RECOMMENDATIONS,
+];
 
 /// Every collection of the snapshot.
 pub fn all() -> impl Iterator<Item = &'static str> {
-    CONTENT.into_iter().chain(LEARNER_RECORDS).chain([DEAD_LETTERS])
+    CONTENT
+        .into_iter()
+        .chain(LEARNER_RECORDS)
+        .chain([DEAD_LETTERS])
 }

@@ -38,8 +38,16 @@ pub struct FlowSpec {
 }
 
 /// Content collections whose changes can move a student's path.
-pub const PATH_CONTENT: [&str; 8] =
-    [COURSES, MODULES, LESSONS, SKILLS, LESSON_SKILLS, LESSON_PREREQUISITES, QUESTIONS, QUESTION_SKILLS];
+pub const PATH_CONTENT: [&str; 8] = [
+    COURSES,
+    MODULES,
+    LESSONS,
+    SKILLS,
+    LESSON_SKILLS,
+    LESSON_PREREQUISITES,
+    QUESTIONS,
+    QUESTION_SKILLS,
+];
 
 pub fn flows() -> Vec<FlowSpec> {
     vec![
@@ -119,6 +127,9 @@ mod tests {
     fn secrets_come_from_the_environment_not_the_database() {
         let ops = delivery_operations();
         assert_eq!(ops[0].options["secret"], "{{$env.PATHWISE_WEBHOOK_SECRET}}");
-        assert_eq!(ops[1].options["url"], "{{$env.PATHWISE_WORKER_URL}}/v1/events");
+        assert_eq!(
+            ops[1].options["url"],
+            "{{$env.PATHWISE_WORKER_URL}}/v1/events"
+        );
     }
 }

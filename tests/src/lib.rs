@@ -55,13 +55,22 @@ pub struct Install {
 pub fn install() -> &'static Install {
     static INSTALL: OnceLock<Install> = OnceLock::new();
     INSTALL.get_or_init(|| {
-        if let (Ok(dir), Ok(node)) = (std::env::var("PATHWISE_DIRECTUS_DIR"), std::env::var("PATHWISE_NODE_BIN")) {
-            return Install { directus_dir: dir.into(), node_bin: node.into() };
+        if let (Ok(dir), Ok(node)) = (
+            std::env::var("PATHWISE_DIRECTUS_DIR"),
+            std::env::var("PATHWISE_NODE_BIN"),
+        ) {
+            return Install {
+                directus_dir: dir.into(),
+                node_bin: node.into(),
+            };
         }
         let script = repo_root().join("scripts/lib/common.sh");
         let output = Command::new("bash")
             .arg("-c")
-            .arg(format!("source '{}' && ensure_directus && ensure_node22", script.display()))
+            .arg(format!(
+                "source '{}' && ensure_directus && ensure_node22",
+                script.display()
+            ))
             .stderr(Stdio::inherit())
             .output()
             .expect("bash runs");
@@ -76,11 +85,17 @@ pub fn install() -> &'static Install {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// Which database an instance runs on.
@@ -89,7 +104,12 @@ pub enum Database {
     /// A SQLite file; copied from a template when one is given.
     Sqlite { template: Option<PathBuf> },
     /// A PostgreSQL database (see [`postgres::TestPostgres`]).
-    Postgres { host: String, port: u16, database: String, user: String },
+    Postgres {
+        host: String,
+        port: u16,
+        database: String,
+        user: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +121,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { database: Database::Sqlite { template: None }, worker_url: "http://127.0.0.1:9".to_owned() }
+        Self {
+            database: Database::Sqlite { template: None },
+            worker_url: "http://127.0.0.1:9".to_owned(),
+        }
     }
 }
 
@@ -118,25 +141,44 @@ impl TestDirectus {
     /// A fresh Directus: bootstrapped only, nothing of Pathwise in it.
     pub async fn bare(worker_url: &str) -> Self {
         let template = template(Template::Bare).await;
-        Self::start(Options { database: Database::Sqlite { template: Some(template) }, worker_url: worker_url.to_owned() })
-            .await
+        Self::start(Options {
+            database: Database::Sqlite {
+                template: Some(template),
+            },
+            worker_url: worker_url.to_owned(),
+        })
+        .await
     }
 
     /// A Directus provisioned by `pathwise provision` and seeded by `pathwise seed`.
     pub async fn seeded(worker_url: &str) -> Self {
         let template = template(Template::Seeded).await;
-        Self::start(Options { database: Database::Sqlite { template: Some(template) }, worker_url: worker_url.to_owned() })
-            .await
+        Self::start(Options {
+            database: Database::Sqlite {
+                template: Some(template),
+            },
+            worker_url: worker_url.to_owned(),
+        })
+        .await
     }
 
     pub async fn start(options: Options) -> Self {
         let dir = std::env::temp_dir().join(format!("pathwise-test-{}", random()));
         std::fs::create_dir_all(dir.join("uploads")).expect("temp dir");
         let port = free_port();
-        let mut directus = Self { url: format!("http://127.0.0.1:{port}"), port, dir, child: None, options };
+        let mut directus = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            dir,
+            child: None,
+            options,
+        };
         let needs_bootstrap = match &directus.options.database {
-            Database::Sqlite { template: Some(template) } => {
-                std::fs::copy(template, directus.dir.join("data.db")).expect("copy the template database");
+            Database::Sqlite {
+                template: Some(template),
+            } => {
+                std::fs::copy(template, directus.dir.join("data.db"))
+                    .expect("copy the template database");
                 false
             }
             _ => true,
@@ -147,7 +189,11 @@ impl TestDirectus {
                 .await
                 .expect("bootstrap thread")
                 .expect("directus bootstrap runs");
-            assert!(status.success(), "directus bootstrap failed; log in {}", directus.log_path().display());
+            assert!(
+                status.success(),
+                "directus bootstrap failed; log in {}",
+                directus.log_path().display()
+            );
         }
         directus.launch().await;
         directus
@@ -159,7 +205,11 @@ impl TestDirectus {
 
     fn command(&self, verb: &str) -> Command {
         let install = install();
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).expect("log file");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("log file");
         let mut command = Command::new(install.node_bin.join("node"));
         command
             .arg("node_modules/directus/cli.js")
@@ -186,11 +236,23 @@ impl TestDirectus {
             ("LOG_LEVEL", "warn".to_owned()),
             ("HEALTHCHECK_SERVICES", "database,storage".to_owned()),
             ("STORAGE_LOCATIONS", "local".to_owned()),
-            ("STORAGE_LOCAL_ROOT", self.dir.join("uploads").display().to_string()),
-            ("EXTENSIONS_PATH", self.dir.join("extensions").display().to_string()),
+            (
+                "STORAGE_LOCAL_ROOT",
+                self.dir.join("uploads").display().to_string(),
+            ),
+            (
+                "EXTENSIONS_PATH",
+                self.dir.join("extensions").display().to_string(),
+            ),
             ("IMPORT_IP_DENY_LIST", "169.254.169.254".to_owned()),
-            ("FLOWS_ENV_ALLOW_LIST", "PATHWISE_WEBHOOK_SECRET,PATHWISE_WORKER_URL".to_owned()),
-            ("PATHWISE_WEBHOOK_SECRET", s.webhook_secret.expose().to_owned()),
+            (
+                "FLOWS_ENV_ALLOW_LIST",
+                "PATHWISE_WEBHOOK_SECRET,PATHWISE_WORKER_URL".to_owned(),
+            ),
+            (
+                "PATHWISE_WEBHOOK_SECRET",
+                s.webhook_secret.expose().to_owned(),
+            ),
             ("PATHWISE_WORKER_URL", self.options.worker_url.clone()),
             // Many students log in from one address in tests.
             ("RATE_LIMITER_ENABLED", "false".to_owned()),
@@ -198,9 +260,17 @@ impl TestDirectus {
         match &self.options.database {
             Database::Sqlite { .. } => {
                 env.push(("DB_CLIENT", "sqlite3".to_owned()));
-                env.push(("DB_FILENAME", self.dir.join("data.db").display().to_string()));
+                env.push((
+                    "DB_FILENAME",
+                    self.dir.join("data.db").display().to_string(),
+                ));
             }
-            Database::Postgres { host, port, database, user } => {
+            Database::Postgres {
+                host,
+                port,
+                database,
+                user,
+            } => {
                 env.push(("DB_CLIENT", "pg".to_owned()));
                 env.push(("DB_HOST", host.clone()));
                 env.push(("DB_PORT", port.to_string()));
@@ -259,38 +329,67 @@ impl TestDirectus {
     pub async fn login(&self, email: &str, password: &str) -> DirectusClient {
         let answer = self
             .anonymous()
-            .post("/auth/login", json!({ "email": email, "password": password }))
+            .post(
+                "/auth/login",
+                json!({ "email": email, "password": password }),
+            )
             .await
             .unwrap_or_else(|e| panic!("login as {email}: {e}"));
-        let token = answer["data"]["access_token"].as_str().expect("an access token").to_owned();
+        let token = answer["data"]["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned();
         DirectusClient::new(&self.url, Some(Secret::new(token)))
     }
 
     /// A demo student (`ada`, `ben` or `chloe`) of a seeded instance.
     pub async fn student(&self, name: &str) -> DirectusClient {
-        self.login(&format!("{name}@example.com"), secrets().demo_password.expose()).await
+        self.login(
+            &format!("{name}@example.com"),
+            secrets().demo_password.expose(),
+        )
+        .await
     }
 
     /// The id of the user with this email.
     pub async fn user_id(&self, email: &str) -> String {
-        let users = self.admin().get_data(&format!("/users?filter[email][_eq]={email}&fields=id")).await.unwrap();
-        users[0]["id"].as_str().unwrap_or_else(|| panic!("no user {email}")).to_owned()
+        let users = self
+            .admin()
+            .get_data(&format!("/users?filter[email][_eq]={email}&fields=id"))
+            .await
+            .unwrap();
+        users[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no user {email}"))
+            .to_owned()
     }
 
     /// Provisions with the real code; panics with Directus' message on failure.
     pub async fn provision(&self) -> pathwise::provision::Report {
         let options = pathwise::provision::ProvisionOptions::new(secrets().worker_token.clone());
-        pathwise::provision::provision(&self.admin(), &options).await.unwrap_or_else(|e| panic!("provision: {e}"))
+        pathwise::provision::provision(&self.admin(), &options)
+            .await
+            .unwrap_or_else(|e| panic!("provision: {e}"))
     }
 
     pub async fn seed(&self) -> pathwise::provision::Report {
-        pathwise::seed::seed(&self.admin(), &secrets().demo_password).await.unwrap_or_else(|e| panic!("seed: {e}"))
+        pathwise::seed::seed(&self.admin(), &secrets().demo_password)
+            .await
+            .unwrap_or_else(|e| panic!("seed: {e}"))
     }
 
     /// Items of a collection as the admin sees them.
     pub async fn items(&self, collection: &str, query: &str) -> Vec<Value> {
-        let limit = if query.contains("limit=") { "" } else { "limit=-1&" };
-        let data = self.admin().get_data(&format!("/items/{collection}?{limit}{query}")).await.unwrap();
+        let limit = if query.contains("limit=") {
+            ""
+        } else {
+            "limit=-1&"
+        };
+        let data = self
+            .admin()
+            .get_data(&format!("/items/{collection}?{limit}{query}"))
+            .await
+            .unwrap();
         data.as_array().cloned().unwrap_or_default()
     }
 }
@@ -327,10 +426,18 @@ async fn template(kind: Template) -> PathBuf {
     if let Some((_, path)) = templates.lock().unwrap().iter().find(|(k, _)| *k == kind) {
         return path.clone();
     }
-    let dir = std::env::temp_dir().join(format!("pathwise-template-{}-{}", std::process::id(), random()));
+    let dir = std::env::temp_dir().join(format!(
+        "pathwise-template-{}-{}",
+        std::process::id(),
+        random()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{kind:?}.db"));
-    let directus = TestDirectus::start(Options { database: Database::Sqlite { template: source }, ..Options::default() }).await;
+    let directus = TestDirectus::start(Options {
+        database: Database::Sqlite { template: source },
+        ..Options::default()
+    })
+    .await;
     if kind == Template::Seeded {
         directus.provision().await;
         directus.seed().await;

@@ -16,7 +16,11 @@ pub struct TestPostgres {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
 }
 
 fn run_as_owner(script: &str) -> std::process::Output {
@@ -34,12 +38,22 @@ fn run_as_owner(script: &str) -> std::process::Output {
 
 impl TestPostgres {
     pub fn start() -> Self {
-        let bin: PathBuf = std::env::var("PATHWISE_PG_BIN").unwrap_or_else(|_| "/usr/local/bin".to_owned()).into();
+        let bin: PathBuf = std::env::var("PATHWISE_PG_BIN")
+            .unwrap_or_else(|_| "/usr/local/bin".to_owned())
+            .into();
         let dir = std::env::temp_dir().join(format!("pathwise-pg-{}", random()));
         std::fs::create_dir_all(&dir).expect("pg dir");
         let user = if is_root() {
-            let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().expect("chown");
-            assert!(status.success(), "chown of {} to postgres failed", dir.display());
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .expect("chown");
+            assert!(
+                status.success(),
+                "chown of {} to postgres failed",
+                dir.display()
+            );
             "postgres".to_owned()
         } else {
             std::env::var("USER").unwrap_or_else(|_| "postgres".to_owned())
@@ -60,7 +74,12 @@ impl TestPostgres {
             String::from_utf8_lossy(&output.stderr),
             std::fs::read_to_string(dir.join("initdb.log")).unwrap_or_default()
         );
-        Self { port, dir, user, bin }
+        Self {
+            port,
+            dir,
+            user,
+            bin,
+        }
     }
 
     /// The database Directus uses: the cluster's default one, fresh from initdb.
@@ -71,7 +90,11 @@ impl TestPostgres {
 
 impl Drop for TestPostgres {
     fn drop(&mut self) {
-        let script = format!("'{}/pg_ctl' -D '{}/data' -m immediate stop >/dev/null 2>&1", self.bin.display(), self.dir.display());
+        let script = format!(
+            "'{}/pg_ctl' -D '{}/data' -m immediate stop >/dev/null 2>&1",
+            self.bin.display(),
+            self.dir.display()
+        );
         let _ = run_as_owner(&script);
         if !std::thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.dir);

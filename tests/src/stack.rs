@@ -28,7 +28,11 @@ pub struct TestStack {
 impl TestStack {
     /// A seeded Directus and a running worker that grades with no sweep grace period.
     pub async fn seeded() -> Self {
-        Self::seeded_with(Settings { sweep_grace: Duration::ZERO, ..Settings::default() }).await
+        Self::seeded_with(Settings {
+            sweep_grace: Duration::ZERO,
+            ..Settings::default()
+        })
+        .await
     }
 
     pub async fn seeded_with(settings: Settings) -> Self {
@@ -38,7 +42,14 @@ impl TestStack {
         let directus = TestDirectus::seeded(&worker_url).await;
         let client = DirectusClient::new(&directus.url, Some(secrets().worker_token.clone()));
         let worker = Worker::new(client, Metrics::new(), settings);
-        let mut stack = Self { directus, worker, worker_url, addr, server: None, local_token_check: true };
+        let mut stack = Self {
+            directus,
+            worker,
+            worker_url,
+            addr,
+            server: None,
+            local_token_check: true,
+        };
         stack.serve(listener);
         stack
     }
@@ -52,14 +63,22 @@ impl TestStack {
     }
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
-        let directus_secret = self.local_token_check.then(|| pathwise::secret::Secret::new(&secrets().directus_secret));
-        let state = AppState::new(self.worker.clone(), secrets().webhook_secret.clone(), directus_secret);
+        let directus_secret = self
+            .local_token_check
+            .then(|| pathwise::secret::Secret::new(&secrets().directus_secret));
+        let state = AppState::new(
+            self.worker.clone(),
+            secrets().webhook_secret.clone(),
+            directus_secret,
+        );
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            pathwise::run(state, listener, shutdown, Duration::from_secs(10)).await.unwrap();
+            pathwise::run(state, listener, shutdown, Duration::from_secs(10))
+                .await
+                .unwrap();
         });
         self.server = Some((stop, handle));
     }
@@ -72,7 +91,9 @@ impl TestStack {
     }
 
     pub async fn start_worker(&mut self) {
-        let listener = tokio::net::TcpListener::bind(self.addr).await.expect("the worker's address is free again");
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .expect("the worker's address is free again");
         self.serve(listener);
     }
 
@@ -80,11 +101,19 @@ impl TestStack {
     pub async fn wait_graded(&self, attempt: &Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let stored = self.directus.admin().get_data(&format!("/items/attempts/{attempt}")).await.unwrap();
+            let stored = self
+                .directus
+                .admin()
+                .get_data(&format!("/items/attempts/{attempt}"))
+                .await
+                .unwrap();
             if stored["status"] != "submitted" {
                 return stored;
             }
-            assert!(Instant::now() < deadline, "attempt {attempt} was not graded within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "attempt {attempt} was not graded within 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -123,12 +152,18 @@ pub fn correct_answer(question: &Value) -> Value {
 /// Answers to `questions` whose score (earned / possible points) is as close as possible
 /// to `target`: each question is answered right or wrong.
 pub fn answers_scoring(questions: &[Value], target: f64) -> (Map<String, Value>, f64) {
-    let points: Vec<f64> = questions.iter().map(|q| q["points"].as_f64().unwrap_or(1.0)).collect();
+    let points: Vec<f64> = questions
+        .iter()
+        .map(|q| q["points"].as_f64().unwrap_or(1.0))
+        .collect();
     let total: f64 = points.iter().sum();
     let n = questions.len().min(16);
     let (mut best, mut best_score) = (0u32, f64::MAX);
     for subset in 0u32..(1 << n) {
-        let earned: f64 = (0..n).filter(|i| subset & (1 << i) != 0).map(|i| points[i]).sum();
+        let earned: f64 = (0..n)
+            .filter(|i| subset & (1 << i) != 0)
+            .map(|i| points[i])
+            .sum();
         let score = earned / total;
         if (score - target).abs() < (best_score - target).abs() {
             (best, best_score) = (subset, score);
@@ -138,7 +173,11 @@ pub fn answers_scoring(questions: &[Value], target: f64) -> (Map<String, Value>,
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let answer = if i < n && best & (1 << i) != 0 { correct_answer(q) } else { json!("not the answer") };
+            let answer = if i < n && best & (1 << i) != 0 {
+                correct_answer(q)
+            } else {
+                json!("not the answer")
+            };
             (q["id"].to_string(), answer)
         })
         .collect();

@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::secret::Secret;
 
 #[derive(Debug, Parser)]
-#[command(name = "pathwise", version, about = "Pathwise: the adaptive learning engine for Directus.")]
+#[command(
+    name = "pathwise",
+    version,
+    about = "Pathwise: the adaptive learning engine for Directus."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -108,9 +112,14 @@ fn strategies(value: &str) -> Result<Strategies, String> {
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, weight) = part.split_once('=').unwrap_or((part, "1"));
         if crate::learning::strategy_by_name(name.trim()).is_none() {
-            return Err(format!("unknown strategy {name:?} (known: threshold-rules, mastery-first)"));
+            return Err(format!(
+                "unknown strategy {name:?} (known: threshold-rules, mastery-first)"
+            ));
         }
-        let weight: u32 = weight.trim().parse().map_err(|_| format!("weight of {name} must be a whole number"))?;
+        let weight: u32 = weight
+            .trim()
+            .parse()
+            .map_err(|_| format!("weight of {name} must be a whole number"))?;
         out.push((name.trim().to_owned(), weight));
     }
     if out.iter().all(|(_, w)| *w == 0) {
@@ -165,6 +174,13 @@ pub struct SeedArgs {
     pub demo_password: Secret,
 }
 
+fn secret(value: &str) -> Result<Secret, String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    Ok(Secret::new(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,8 +188,18 @@ mod tests {
     #[test]
     fn parses_strategy_weights_and_rejects_unknown_ones() {
         let parsed = strategies("threshold-rules=3, mastery-first=1").unwrap();
-        assert_eq!(parsed.0, vec![("threshold-rules".to_owned(), 3), ("mastery-first".to_owned(), 1)]);
-        assert!(strategies("random=1").unwrap_err().contains("unknown strategy"));
+        assert_eq!(
+            parsed.0,
+            vec![
+                ("threshold-rules".to_owned(), 3),
+                ("mastery-first".to_owned(), 1)
+            ]
+        );
+        assert!(
+            strategies("random=1")
+                .unwrap_err()
+                .contains("unknown strategy")
+        );
         assert!(strategies("threshold-rules=0").is_err());
         assert!(strategies("threshold-rules=x").is_err());
     }
@@ -183,11 +209,4 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
-}
-
-fn secret(value: &str) -> Result<Secret, String> {
-    if value.trim().is_empty() {
-        return Err("must not be empty".to_owned());
-    }
-    Ok(Secret::new(value))
 }

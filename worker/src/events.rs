@@ -16,14 +16,22 @@ pub enum Event {
     /// A user was created: a student gets a profile and initial paths.
     UserCreated { user: String },
     /// Content that shapes paths changed: recompute the paths of the affected courses.
-    ContentChanged { collection: String, keys: Vec<String> },
+    ContentChanged {
+        collection: String,
+        keys: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EventError {
     #[error("`{field}` is missing or not {expected}")]
-    Malformed { field: &'static str, expected: &'static str },
-    #[error("unknown event kind {0:?}: the worker handles attempts.items.create, users.create and content changes")]
+    Malformed {
+        field: &'static str,
+        expected: &'static str,
+    },
+    #[error(
+        "unknown event kind {0:?}: the worker handles attempts.items.create, users.create and content changes"
+    )]
     UnknownKind(String),
 }
 
@@ -44,18 +52,26 @@ impl TryFrom<&Value> for Event {
         let kind = body
             .get("event")
             .and_then(Value::as_str)
-            .ok_or(EventError::Malformed { field: "event", expected: "a string" })?;
+            .ok_or(EventError::Malformed {
+                field: "event",
+                expected: "a string",
+            })?;
         let keys = keys_of(body);
         match kind {
             "attempts.items.create" => {
-                let attempt = keys
-                    .first()
-                    .and_then(|k| k.parse::<i64>().ok())
-                    .ok_or(EventError::Malformed { field: "key", expected: "an attempt id" })?;
+                let attempt = keys.first().and_then(|k| k.parse::<i64>().ok()).ok_or(
+                    EventError::Malformed {
+                        field: "key",
+                        expected: "an attempt id",
+                    },
+                )?;
                 Ok(Event::AttemptSubmitted { attempt })
             }
             "users.create" => {
-                let user = keys.into_iter().next().ok_or(EventError::Malformed { field: "key", expected: "a user id" })?;
+                let user = keys.into_iter().next().ok_or(EventError::Malformed {
+                    field: "key",
+                    expected: "a user id",
+                })?;
                 Ok(Event::UserCreated { user })
             }
             other => {
@@ -68,9 +84,15 @@ impl TryFrom<&Value> for Event {
                     return Err(EventError::UnknownKind(other.to_owned()));
                 }
                 if keys.is_empty() {
-                    return Err(EventError::Malformed { field: "keys", expected: "the changed items' keys" });
+                    return Err(EventError::Malformed {
+                        field: "keys",
+                        expected: "the changed items' keys",
+                    });
                 }
-                Ok(Event::ContentChanged { collection: collection.to_owned(), keys })
+                Ok(Event::ContentChanged {
+                    collection: collection.to_owned(),
+                    keys,
+                })
             }
         }
     }
@@ -86,7 +108,10 @@ fn keys_of(body: &Value) -> Vec<String> {
     if let Some(key) = body.get("key").and_then(as_string) {
         return vec![key];
     }
-    body.get("keys").and_then(Value::as_array).map(|keys| keys.iter().filter_map(as_string).collect()).unwrap_or_default()
+    body.get("keys")
+        .and_then(Value::as_array)
+        .map(|keys| keys.iter().filter_map(as_string).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -97,16 +122,30 @@ mod tests {
     #[test]
     fn parses_the_events_flows_send() {
         let attempt = json!({ "event": "attempts.items.create", "key": 3, "payload": {}, "collection": "attempts" });
-        assert_eq!(Event::try_from(&attempt), Ok(Event::AttemptSubmitted { attempt: 3 }));
+        assert_eq!(
+            Event::try_from(&attempt),
+            Ok(Event::AttemptSubmitted { attempt: 3 })
+        );
         let user = json!({ "event": "users.create", "key": "9f1f", "payload": {}, "collection": "directus_users" });
-        assert_eq!(Event::try_from(&user), Ok(Event::UserCreated { user: "9f1f".into() }));
+        assert_eq!(
+            Event::try_from(&user),
+            Ok(Event::UserCreated {
+                user: "9f1f".into()
+            })
+        );
         let update = json!({ "event": "lesson_prerequisites.items.update", "keys": ["1", "2"], "payload": {} });
         assert_eq!(
             Event::try_from(&update),
-            Ok(Event::ContentChanged { collection: "lesson_prerequisites".into(), keys: vec!["1".into(), "2".into()] })
+            Ok(Event::ContentChanged {
+                collection: "lesson_prerequisites".into(),
+                keys: vec!["1".into(), "2".into()]
+            })
         );
         let delete = json!({ "event": "lessons.items.delete", "keys": [7] });
-        assert!(matches!(Event::try_from(&delete), Ok(Event::ContentChanged { .. })));
+        assert!(matches!(
+            Event::try_from(&delete),
+            Ok(Event::ContentChanged { .. })
+        ));
     }
 
     #[test]
@@ -122,6 +161,9 @@ mod tests {
         let no_keys = json!({ "event": "lessons.items.update" });
         assert_eq!(Event::try_from(&no_keys).unwrap_err().pointer(), "/keys");
         let not_content = json!({ "event": "attempts.items.update", "keys": ["1"] });
-        assert!(matches!(Event::try_from(&not_content), Err(EventError::UnknownKind(_))));
+        assert!(matches!(
+            Event::try_from(&not_content),
+            Err(EventError::UnknownKind(_))
+        ));
     }
 }

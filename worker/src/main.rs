@@ -36,25 +36,35 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         Command::Sweep(args) => {
             let worker = worker_from(&args.worker);
-            let report = pathwise::process::sweep::sweep(&worker).await.map_err(|e| e.to_string())?;
+            let report = pathwise::process::sweep::sweep(&worker)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "sweep: {} attempt(s) waiting, {} graded, {} rejected, {} failed",
                 report.found, report.graded, report.rejected, report.failed
             );
-            if report.failed > 0 { Err(format!("{} attempt(s) could not be graded", report.failed)) } else { Ok(()) }
+            if report.failed > 0 {
+                Err(format!("{} attempt(s) could not be graded", report.failed))
+            } else {
+                Ok(())
+            }
         }
         Command::Provision(args) => {
             let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
-            let report = provision::provision(&admin, &provision::ProvisionOptions::new(args.worker_token))
-                .await
-                .map_err(|e| e.to_string())?;
+            let report =
+                provision::provision(&admin, &provision::ProvisionOptions::new(args.worker_token))
+                    .await
+                    .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }
         Command::ExportSdl(args) => {
             let worker = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token));
-            let sdl = pathwise::directus::graphql_sdl(&worker).await.map_err(|e| e.to_string())?;
-            std::fs::write(&args.out, sdl).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+            let sdl = pathwise::directus::graphql_sdl(&worker)
+                .await
+                .map_err(|e| e.to_string())?;
+            std::fs::write(&args.out, sdl)
+                .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
             println!("wrote {}", args.out.display());
             Ok(())
         }
@@ -63,7 +73,11 @@ async fn execute(command: Command) -> Result<(), String> {
                 .timeout(std::time::Duration::from_secs(4))
                 .build()
                 .map_err(|e| e.to_string())?;
-            let response = client.get(&args.url).send().await.map_err(|e| format!("{}: {e}", args.url))?;
+            let response = client
+                .get(&args.url)
+                .send()
+                .await
+                .map_err(|e| format!("{}: {e}", args.url))?;
             if response.status().is_success() {
                 Ok(())
             } else {
@@ -72,7 +86,9 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         Command::Seed(args) => {
             let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
-            let report = seed::seed(&admin, &args.demo_password).await.map_err(|e| e.to_string())?;
+            let report = seed::seed(&admin, &args.demo_password)
+                .await
+                .map_err(|e| e.to_string())?;
             if report.is_unchanged() {
                 println!("The demo course and accounts are already there: nothing changed.");
             } else {
@@ -84,14 +100,19 @@ async fn execute(command: Command) -> Result<(), String> {
 }
 
 fn worker_from(args: &pathwise::config::WorkerArgs) -> pathwise::process::Worker {
-    let directus = DirectusClient::new(&args.directus.directus_url, Some(args.worker_token.clone()));
+    let directus =
+        DirectusClient::new(&args.directus.directus_url, Some(args.worker_token.clone()));
     pathwise::process::Worker::new(directus, pathwise::metrics::Metrics::new(), args.settings())
 }
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PATHWISE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn shutdown_signal() {
@@ -100,7 +121,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

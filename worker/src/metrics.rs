@@ -59,15 +59,32 @@ impl Metrics {
         let directus_latency = Family::<OperationLabel, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.001, 2.0, 14))
         });
-        let round_trips_per_attempt = Histogram::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0]);
+        let round_trips_per_attempt =
+            Histogram::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0]);
         let grading_latency = Histogram::new(exponential_buckets(0.000_01, 2.0, 16));
         let sweep_runs = Counter::default();
         let sweep_graded = Counter::default();
         let dead_letters = Counter::default();
-        registry.register("events_received", "Flow events received, by kind", events_received.clone());
-        registry.register("events_processed", "Events processed successfully, by kind", events_processed.clone());
-        registry.register("events_failed", "Events that failed, by kind and reason", events_failed.clone());
-        registry.register("directus_requests", "Requests to Directus, by operation", directus_requests.clone());
+        registry.register(
+            "events_received",
+            "Flow events received, by kind",
+            events_received.clone(),
+        );
+        registry.register(
+            "events_processed",
+            "Events processed successfully, by kind",
+            events_processed.clone(),
+        );
+        registry.register(
+            "events_failed",
+            "Events that failed, by kind and reason",
+            events_failed.clone(),
+        );
+        registry.register(
+            "directus_requests",
+            "Requests to Directus, by operation",
+            directus_requests.clone(),
+        );
         registry.register(
             "directus_request_duration_seconds",
             "Latency of requests to Directus, by operation",
@@ -83,9 +100,21 @@ impl Metrics {
             "CPU time of the pure learning engine per attempt",
             grading_latency.clone(),
         );
-        registry.register("sweep_runs", "Reconciliation sweeps run", sweep_runs.clone());
-        registry.register("sweep_graded", "Attempts graded by the sweep", sweep_graded.clone());
-        registry.register("dead_letters", "Events recorded in the dead-letter collection", dead_letters.clone());
+        registry.register(
+            "sweep_runs",
+            "Reconciliation sweeps run",
+            sweep_runs.clone(),
+        );
+        registry.register(
+            "sweep_graded",
+            "Attempts graded by the sweep",
+            sweep_graded.clone(),
+        );
+        registry.register(
+            "dead_letters",
+            "Events recorded in the dead-letter collection",
+            dead_letters.clone(),
+        );
         Arc::new(Self {
             registry,
             events_received,
@@ -102,27 +131,45 @@ impl Metrics {
     }
 
     pub fn observe_directus(&self, operation: &str, elapsed: Duration) {
-        let label = OperationLabel { operation: operation.to_owned() };
+        let label = OperationLabel {
+            operation: operation.to_owned(),
+        };
         self.directus_requests.get_or_create(&label).inc();
-        self.directus_latency.get_or_create(&label).observe(elapsed.as_secs_f64());
+        self.directus_latency
+            .get_or_create(&label)
+            .observe(elapsed.as_secs_f64());
     }
 
     pub fn event_received(&self, kind: &str) {
-        self.events_received.get_or_create(&KindLabel { kind: kind.to_owned() }).inc();
+        self.events_received
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
     }
 
     pub fn event_processed(&self, kind: &str) {
-        self.events_processed.get_or_create(&KindLabel { kind: kind.to_owned() }).inc();
+        self.events_processed
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
     }
 
     pub fn event_failed(&self, kind: &str, reason: &str) {
-        self.events_failed.get_or_create(&FailureLabels { kind: kind.to_owned(), reason: reason.to_owned() }).inc();
+        self.events_failed
+            .get_or_create(&FailureLabels {
+                kind: kind.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .inc();
     }
 
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String never fails");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String never fails");
         out
     }
 }
@@ -137,8 +184,17 @@ mod tests {
         metrics.event_received("attempts.items.create");
         metrics.observe_directus("POST /graphql", Duration::from_millis(5));
         let text = metrics.render();
-        assert!(text.contains("pathwise_events_received_total{kind=\"attempts.items.create\"} 1"), "{text}");
-        assert!(text.contains("pathwise_directus_requests_total{operation=\"POST /graphql\"} 1"), "{text}");
-        assert!(text.contains("pathwise_directus_request_duration_seconds_bucket"), "{text}");
+        assert!(
+            text.contains("pathwise_events_received_total{kind=\"attempts.items.create\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pathwise_directus_requests_total{operation=\"POST /graphql\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pathwise_directus_request_duration_seconds_bucket"),
+            "{text}"
+        );
     }
 }

@@ -44,7 +44,11 @@ pub async fn seed(admin: &DirectusClient, password: &Secret) -> Result<Report, S
     Ok(report)
 }
 
-async fn seed_accounts(admin: &DirectusClient, password: &Secret, report: &mut Report) -> Result<(), SeedError> {
+async fn seed_accounts(
+    admin: &DirectusClient,
+    password: &Secret,
+    report: &mut Report,
+) -> Result<(), SeedError> {
     let roles = admin.get_data("/roles?limit=-1&fields=id,name").await?;
     let role_id = |name: &str| {
         roles
@@ -58,11 +62,19 @@ async fn seed_accounts(admin: &DirectusClient, password: &Secret, report: &mut R
     };
     let emails: Vec<&str> = DEMO_ACCOUNTS.iter().map(|a| a.0).collect();
     let existing = admin
-        .get_data(&format!("/users?limit=-1&fields=email&filter[email][_in]={}", emails.join(",")))
+        .get_data(&format!(
+            "/users?limit=-1&fields=email&filter[email][_in]={}",
+            emails.join(",")
+        ))
         .await?;
     let mut missing = Vec::new();
     for (email, first_name, last_name, role) in DEMO_ACCOUNTS {
-        if existing.as_array().into_iter().flatten().any(|u| u["email"] == email) {
+        if existing
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|u| u["email"] == email)
+        {
             continue;
         }
         missing.push(json!({
@@ -137,14 +149,28 @@ impl DemoCourse {
     }
 }
 
-async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Report) -> Result<(), SeedError> {
-    let slug = demo.course["slug"].as_str().ok_or_else(|| SeedError::InvalidCourse("course.slug is missing".into()))?;
-    let found = admin.get_data(&format!("/items/courses?filter[slug][_eq]={slug}&fields=id&limit=1")).await?;
+async fn seed_course(
+    admin: &DirectusClient,
+    demo: &DemoCourse,
+    report: &mut Report,
+) -> Result<(), SeedError> {
+    let slug = demo.course["slug"]
+        .as_str()
+        .ok_or_else(|| SeedError::InvalidCourse("course.slug is missing".into()))?;
+    let found = admin
+        .get_data(&format!(
+            "/items/courses?filter[slug][_eq]={slug}&fields=id&limit=1"
+        ))
+        .await?;
     if found.as_array().is_some_and(|a| !a.is_empty()) {
         return Ok(());
     }
     let subject_slug = demo.subject["slug"].as_str().unwrap_or_default();
-    let subjects = admin.get_data(&format!("/items/subjects?filter[slug][_eq]={subject_slug}&fields=id&limit=1")).await?;
+    let subjects = admin
+        .get_data(&format!(
+            "/items/subjects?filter[slug][_eq]={subject_slug}&fields=id&limit=1"
+        ))
+        .await?;
     let subject_id = match subjects.as_array().and_then(|a| a.first()) {
         Some(s) => s["id"].clone(),
         None => admin.post("/items/subjects", demo.subject.clone()).await?["data"]["id"].clone(),
@@ -160,7 +186,12 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
         .map(|(i, s)| with(&s.fields, json!({ "course": course_id, "sort": i + 1 })))
         .collect();
     let skill_ids = create_many(admin, "skills", skills, ["course", "sort"]).await?;
-    let skill_id: HashMap<&str, Value> = demo.skills.iter().map(|s| s.reference.as_str()).zip(skill_ids).collect();
+    let skill_id: HashMap<&str, Value> = demo
+        .skills
+        .iter()
+        .map(|s| s.reference.as_str())
+        .zip(skill_ids)
+        .collect();
 
     let modules: Vec<Value> = demo
         .modules
@@ -173,13 +204,22 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
     let mut lessons = Vec::new();
     for (module, module_id) in demo.modules.iter().zip(&module_ids) {
         for (i, lesson) in module.lessons.iter().enumerate() {
-            lessons.push(with(&lesson.fields, json!({ "module": module_id, "sort": i + 1 })));
+            lessons.push(with(
+                &lesson.fields,
+                json!({ "module": module_id, "sort": i + 1 }),
+            ));
         }
     }
     let lesson_ids = create_many(admin, "lessons", lessons, ["module", "sort"]).await?;
-    let lesson_id: HashMap<&str, Value> = demo.lessons().map(|l| l.reference.as_str()).zip(lesson_ids).collect();
+    let lesson_id: HashMap<&str, Value> = demo
+        .lessons()
+        .map(|l| l.reference.as_str())
+        .zip(lesson_ids)
+        .collect();
     let resolve = |map: &HashMap<&str, Value>, reference: &str, what: &str| {
-        map.get(reference).cloned().ok_or_else(|| SeedError::InvalidCourse(format!("unknown {what} ref {reference:?}")))
+        map.get(reference)
+            .cloned()
+            .ok_or_else(|| SeedError::InvalidCourse(format!("unknown {what} ref {reference:?}")))
     };
 
     let mut lesson_skills = Vec::new();
@@ -189,26 +229,44 @@ async fn seed_course(admin: &DirectusClient, demo: &DemoCourse, report: &mut Rep
     for lesson in demo.lessons() {
         let id = resolve(&lesson_id, &lesson.reference, "lesson")?;
         for skill in &lesson.skills {
-            lesson_skills.push(json!({ "lesson": id, "skill": resolve(&skill_id, skill, "skill")? }));
+            lesson_skills
+                .push(json!({ "lesson": id, "skill": resolve(&skill_id, skill, "skill")? }));
         }
         for prerequisite in &lesson.prerequisites {
             prerequisites.push(json!({ "lesson": id, "prerequisite": resolve(&lesson_id, prerequisite, "lesson")? }));
         }
         for (i, question) in lesson.questions.iter().enumerate() {
-            questions.push(with(&question.fields, json!({ "lesson": id, "sort": i + 1 })));
+            questions.push(with(
+                &question.fields,
+                json!({ "lesson": id, "sort": i + 1 }),
+            ));
             question_skill_refs.push(&question.skills);
         }
     }
     create_many(admin, "lesson_skills", lesson_skills, ["lesson", "skill"]).await?;
-    create_many(admin, "lesson_prerequisites", prerequisites, ["lesson", "prerequisite"]).await?;
+    create_many(
+        admin,
+        "lesson_prerequisites",
+        prerequisites,
+        ["lesson", "prerequisite"],
+    )
+    .await?;
     let question_ids = create_many(admin, "questions", questions, ["lesson", "sort"]).await?;
     let mut question_skills = Vec::new();
     for (question, skills) in question_ids.iter().zip(question_skill_refs) {
         for skill in skills {
-            question_skills.push(json!({ "question": question, "skill": resolve(&skill_id, skill, "skill")? }));
+            question_skills.push(
+                json!({ "question": question, "skill": resolve(&skill_id, skill, "skill")? }),
+            );
         }
     }
-    create_many(admin, "question_skills", question_skills, ["question", "skill"]).await?;
+    create_many(
+        admin,
+        "question_skills",
+        question_skills,
+        ["question", "skill"],
+    )
+    .await?;
     report.note(format!(
         "course {slug}: created with {} skills, {} modules, {} lessons and {} questions",
         demo.skills.len(),
@@ -242,10 +300,21 @@ async fn create_many(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let key_of = |item: &Value| -> String { key_fields.iter().map(|f| id_text(&item[*f])).collect::<Vec<_>>().join("/") };
+    let key_of = |item: &Value| -> String {
+        key_fields
+            .iter()
+            .map(|f| id_text(&item[*f]))
+            .collect::<Vec<_>>()
+            .join("/")
+    };
     let wanted: Vec<String> = items.iter().map(key_of).collect();
     let fields = format!("id,{}", key_fields.join(","));
-    let created = admin.post(&format!("/items/{collection}?fields={fields}"), Value::Array(items)).await?;
+    let created = admin
+        .post(
+            &format!("/items/{collection}?fields={fields}"),
+            Value::Array(items),
+        )
+        .await?;
     let by_key: HashMap<String, Value> = created["data"]
         .as_array()
         .into_iter()
@@ -256,7 +325,9 @@ async fn create_many(
         .iter()
         .map(|key| {
             by_key.get(key).cloned().ok_or_else(|| {
-                SeedError::InvalidCourse(format!("{collection}: Directus did not create the item {key} (or two share that key)"))
+                SeedError::InvalidCourse(format!(
+                    "{collection}: Directus did not create the item {key} (or two share that key)"
+                ))
             })
         })
         .collect()

@@ -6,26 +6,50 @@ use std::process::Command;
 fn docker_compose_file_is_valid_and_holds_no_secret_literals() {
     let root = pathwise_tests::repo_root();
     let output = Command::new("docker-compose")
-        .args(["--env-file", ".env.example", "-f", "docker-compose.yml", "config"])
+        .args([
+            "--env-file",
+            ".env.example",
+            "-f",
+            "docker-compose.yml",
+            "config",
+        ])
         .current_dir(&root)
         .output()
         .expect("docker-compose is installed by scripts/test");
-    assert!(output.status.success(), "docker-compose config failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "docker-compose config failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let config = String::from_utf8_lossy(&output.stdout);
     for service in ["postgres:", "redis:", "directus:", "worker:", "provision:"] {
         assert!(config.contains(service), "service {service} missing");
     }
-    assert!(config.contains("directus/directus:11.17.4"), "Directus image pinned to 11.17.4");
+    assert!(
+        config.contains("directus/directus:11.17.4"),
+        "Directus image pinned to 11.17.4"
+    );
 
     let compose = std::fs::read_to_string(root.join("docker-compose.yml")).unwrap();
     let mut secrets_seen = 0;
     for line in compose.lines().filter(|l| !l.trim_start().starts_with('#')) {
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let key = key.trim();
-        if ["SECRET", "TOKEN", "PASSWORD"].iter().any(|word| key.ends_with(word)) {
+        if ["SECRET", "TOKEN", "PASSWORD"]
+            .iter()
+            .any(|word| key.ends_with(word))
+        {
             secrets_seen += 1;
-            assert!(value.trim().starts_with("${"), "a literal secret in docker-compose.yml: {line}");
+            assert!(
+                value.trim().starts_with("${"),
+                "a literal secret in docker-compose.yml: {line}"
+            );
         }
     }
-    assert!(secrets_seen >= 5, "the secrets are passed in from the environment");
+    assert!(
+        secrets_seen >= 5,
+        "the secrets are passed in from the environment"
+    );
 }

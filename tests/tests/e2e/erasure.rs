@@ -13,20 +13,54 @@ async fn deleting_a_student_deletes_their_learner_records() {
     let skill = directus.items("skills", "fields=id&limit=1").await[0]["id"].clone();
     let course = directus.items("courses", "fields=id&limit=1").await[0]["id"].clone();
     for student in [&ada_id, &ben_id] {
-        let attempt = directus.admin().post("/items/attempts", json!({ "student": student, "lesson": lesson, "answers": {} })).await.unwrap();
+        let attempt = directus
+            .admin()
+            .post(
+                "/items/attempts",
+                json!({ "student": student, "lesson": lesson, "answers": {} }),
+            )
+            .await
+            .unwrap();
         let attempt = attempt["data"]["id"].clone();
-        worker.post("/items/student_profiles", json!({ "student": student, "xp": 10 })).await.unwrap();
+        worker
+            .post(
+                "/items/student_profiles",
+                json!({ "student": student, "xp": 10 }),
+            )
+            .await
+            .unwrap();
         worker.post("/items/mastery", json!({ "key": format!("{student}:{skill}"), "student": student, "skill": skill, "p_known": 0.5 })).await.unwrap();
         worker.post("/items/learning_paths", json!({ "key": format!("{student}:{course}"), "student": student, "course": course, "steps": [] })).await.unwrap();
         worker.post("/items/recommendations", json!({ "student": student, "course": course, "attempt": attempt, "kind": "practice", "reason": "r" })).await.unwrap();
     }
 
-    directus.admin().delete(&format!("/users/{ada_id}")).await.unwrap();
+    directus
+        .admin()
+        .delete(&format!("/users/{ada_id}"))
+        .await
+        .unwrap();
 
     for collection in directus_schema::collections::LEARNER_RECORDS {
-        let left = directus.items(collection, &format!("filter[student][_eq]={ada_id}&fields=id")).await;
-        assert!(left.is_empty(), "{collection} still holds records of the deleted student");
-        let others = directus.items(collection, &format!("filter[student][_eq]={ben_id}&fields=id")).await;
-        assert_eq!(others.len(), 1, "{collection}: another student's records must stay");
+        let left = directus
+            .items(
+                collection,
+                &format!("filter[student][_eq]={ada_id}&fields=id"),
+            )
+            .await;
+        assert!(
+            left.is_empty(),
+            "{collection} still holds records of the deleted student"
+        );
+        let others = directus
+            .items(
+                collection,
+                &format!("filter[student][_eq]={ben_id}&fields=id"),
+            )
+            .await;
+        assert_eq!(
+            others.len(),
+            1,
+            "{collection}: another student's records must stay"
+        );
     }
 }

@@ -6,24 +6,53 @@ use pathwise_tests::{Database, Options, TestDirectus};
 
 #[tokio::test]
 async fn the_snapshot_provisions_postgresql_and_converges() {
-    let pg = tokio::task::spawn_blocking(TestPostgres::start).await.unwrap();
+    let pg = tokio::task::spawn_blocking(TestPostgres::start)
+        .await
+        .unwrap();
     let options = Options {
-        database: Database::Postgres { host: "127.0.0.1".into(), port: pg.port, database: pg.database(), user: pg.user.clone() },
+        database: Database::Postgres {
+            host: "127.0.0.1".into(),
+            port: pg.port,
+            database: pg.database(),
+            user: pg.user.clone(),
+        },
         ..Options::default()
     };
     let directus = TestDirectus::start(options).await;
     let first = directus.provision().await;
-    assert!(first.changes.iter().any(|c| c.starts_with("schema: applied")), "{first}");
-    let present = directus.admin().get_data("/collections?limit=-1&fields=collection").await.unwrap().to_string();
+    assert!(
+        first
+            .changes
+            .iter()
+            .any(|c| c.starts_with("schema: applied")),
+        "{first}"
+    );
+    let present = directus
+        .admin()
+        .get_data("/collections?limit=-1&fields=collection")
+        .await
+        .unwrap()
+        .to_string();
     for collection in collections::all() {
-        assert!(present.contains(&format!("\"{collection}\"")), "{collection} missing on PostgreSQL");
+        assert!(
+            present.contains(&format!("\"{collection}\"")),
+            "{collection} missing on PostgreSQL"
+        );
     }
     let second = directus.provision().await;
-    assert!(second.is_unchanged(), "re-provisioning PostgreSQL must change nothing: {second}");
+    assert!(
+        second.is_unchanged(),
+        "re-provisioning PostgreSQL must change nothing: {second}"
+    );
 
     // The schema works there: seed the demo course, a student logs in and reads it.
     directus.seed().await;
-    let lessons = directus.student("ada").await.get_data("/items/lessons?limit=-1").await.unwrap();
+    let lessons = directus
+        .student("ada")
+        .await
+        .get_data("/items/lessons?limit=-1")
+        .await
+        .unwrap();
     assert!(!lessons.as_array().unwrap().is_empty());
     drop(directus);
     drop(pg);

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 async fn active_kinds(stack: &TestStack, student: &str) -> Vec<String> {
     stack
         .directus
-        .items("recommendations", &format!("filter[student][_eq]={student}&filter[status][_eq]=active&fields=kind"))
+        .items(
+            "recommendations",
+            &format!("filter[student][_eq]={student}&filter[status][_eq]=active&fields=kind"),
+        )
         .await
         .iter()
         .map(|r| r["kind"].as_str().unwrap_or_default().to_owned())
@@ -22,38 +25,100 @@ async fn attempts_submitted_over_rest_are_graded_with_recommendations_that_fit_t
     let stack = TestStack::seeded().await;
     let lesson = stack.lessons().await[0]["id"].clone();
     let questions = stack.questions(&lesson).await;
-    for (student, target, expected_kind) in [("ada", 0.95, "advance"), ("ben", 0.8, "practice"), ("chloe", 0.5, "remediate")] {
+    for (student, target, expected_kind) in [
+        ("ada", 0.95, "advance"),
+        ("ben", 0.8, "practice"),
+        ("chloe", 0.5, "remediate"),
+    ] {
         let (answers, score) = answers_scoring(&questions, target);
         let client = stack.directus.student(student).await;
-        let created = client.post("/items/attempts", json!({ "lesson": lesson, "answers": answers })).await.unwrap();
+        let created = client
+            .post(
+                "/items/attempts",
+                json!({ "lesson": lesson, "answers": answers }),
+            )
+            .await
+            .unwrap();
         let graded = stack.wait_graded(&created["data"]["id"]).await;
         assert_eq!(graded["status"], "graded", "{student}: {graded}");
-        assert!((graded["score"].as_f64().unwrap() - score).abs() < 1e-9, "{student}: score {} vs {score}", graded["score"]);
-        assert_eq!(graded["results"]["questions"].as_array().unwrap().len(), questions.len());
+        assert!(
+            (graded["score"].as_f64().unwrap() - score).abs() < 1e-9,
+            "{student}: score {} vs {score}",
+            graded["score"]
+        );
+        assert_eq!(
+            graded["results"]["questions"].as_array().unwrap().len(),
+            questions.len()
+        );
 
-        let id = stack.directus.user_id(&format!("{student}@example.com")).await;
-        let mastery = stack.directus.items("mastery", &format!("filter[student][_eq]={id}&fields=p_known,observations,due_at")).await;
+        let id = stack
+            .directus
+            .user_id(&format!("{student}@example.com"))
+            .await;
+        let mastery = stack
+            .directus
+            .items(
+                "mastery",
+                &format!("filter[student][_eq]={id}&fields=p_known,observations,due_at"),
+            )
+            .await;
         assert!(!mastery.is_empty(), "{student}: mastery written");
-        assert!(mastery.iter().all(|m| m["observations"].as_i64().unwrap() > 0 && !m["due_at"].is_null()));
-        let paths = stack.directus.items("learning_paths", &format!("filter[student][_eq]={id}&fields=steps,progress")).await;
+        assert!(
+            mastery
+                .iter()
+                .all(|m| m["observations"].as_i64().unwrap() > 0 && !m["due_at"].is_null())
+        );
+        let paths = stack
+            .directus
+            .items(
+                "learning_paths",
+                &format!("filter[student][_eq]={id}&fields=steps,progress"),
+            )
+            .await;
         assert_eq!(paths.len(), 1, "{student}: one path for the course");
         let kinds = active_kinds(&stack, &id).await;
-        assert!(kinds.iter().any(|k| k == expected_kind), "{student} scored {score}: expected {expected_kind} in {kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k == expected_kind),
+            "{student} scored {score}: expected {expected_kind} in {kinds:?}"
+        );
         if expected_kind == "remediate" {
             let practice = stack
                 .directus
-                .items("recommendations", &format!("filter[student][_eq]={id}&filter[kind][_eq]=practice&fields=questions"))
+                .items(
+                    "recommendations",
+                    &format!(
+                        "filter[student][_eq]={id}&filter[kind][_eq]=practice&fields=questions"
+                    ),
+                )
                 .await;
-            assert_eq!(practice[0]["questions"].as_array().unwrap().len(), 3, "three practice questions");
+            assert_eq!(
+                practice[0]["questions"].as_array().unwrap().len(),
+                3,
+                "three practice questions"
+            );
         }
         // The student reads their own feedback and recommendations.
-        let own = client.get_data("/items/recommendations?fields=kind,reason").await.unwrap();
-        assert!(own.as_array().unwrap().iter().all(|r| !r["reason"].as_str().unwrap().is_empty()));
+        let own = client
+            .get_data("/items/recommendations?fields=kind,reason")
+            .await
+            .unwrap();
+        assert!(
+            own.as_array()
+                .unwrap()
+                .iter()
+                .all(|r| !r["reason"].as_str().unwrap().is_empty())
+        );
     }
     // Two reads and two writes per graded attempt.
     let metrics = stack.worker.metrics.render();
-    assert!(metrics.contains("pathwise_directus_round_trips_per_attempt_count 3"), "{metrics}");
-    assert!(metrics.contains("pathwise_directus_round_trips_per_attempt_sum 12"), "4 round trips per attempt: {metrics}");
+    assert!(
+        metrics.contains("pathwise_directus_round_trips_per_attempt_count 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("pathwise_directus_round_trips_per_attempt_sum 12"),
+        "4 round trips per attempt: {metrics}"
+    );
 }
 
 #[tokio::test]
@@ -70,11 +135,26 @@ async fn attempts_created_over_graphql_are_graded_too() {
         )
         .await
         .unwrap();
-    let id: Value = created["create_attempts_item"]["id"].as_str().unwrap().parse::<i64>().unwrap().into();
+    let id: Value = created["create_attempts_item"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap()
+        .into();
     let graded = stack.wait_graded(&id).await;
     assert_eq!(graded["score"], 1.0);
-    let mine = ada.graphql("/graphql", "{ recommendations { kind } }", json!({})).await.unwrap();
-    assert!(mine["recommendations"].as_array().unwrap().iter().any(|r| r["kind"] == "advance"), "{mine}");
+    let mine = ada
+        .graphql("/graphql", "{ recommendations { kind } }", json!({}))
+        .await
+        .unwrap();
+    assert!(
+        mine["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "advance"),
+        "{mine}"
+    );
 }
 
 async fn post_attempt(stack: &TestStack, token: &str, body: Value) -> (u16, Value) {
@@ -101,8 +181,20 @@ async fn access_token(stack: &TestStack, student: &str) -> String {
 
 async fn learner_records(stack: &TestStack, student: &str) -> Value {
     let mastery = stack.directus.items("mastery", &format!("filter[student][_eq]={student}&fields=skill,p_known,observations,stability&sort=skill")).await;
-    let recommendations = stack.directus.items("recommendations", &format!("filter[student][_eq]={student}&fields=key,kind,status&sort=id")).await;
-    let profile = stack.directus.items("student_profiles", &format!("filter[student][_eq]={student}&fields=xp,streak_days")).await;
+    let recommendations = stack
+        .directus
+        .items(
+            "recommendations",
+            &format!("filter[student][_eq]={student}&fields=key,kind,status&sort=id"),
+        )
+        .await;
+    let profile = stack
+        .directus
+        .items(
+            "student_profiles",
+            &format!("filter[student][_eq]={student}&fields=xp,streak_days"),
+        )
+        .await;
     json!({ "mastery": mastery, "recommendations": recommendations, "profile": profile })
 }
 
@@ -112,7 +204,12 @@ async fn the_synchronous_endpoint_answers_what_the_flow_path_writes_and_the_flow
     let lesson = stack.lessons().await[0]["id"].clone();
     let (answers, score) = answers_scoring(&stack.questions(&lesson).await, 0.5);
     let token = access_token(&stack, "ben").await;
-    let (status, body) = post_attempt(&stack, &token, json!({ "lesson": lesson, "answers": answers })).await;
+    let (status, body) = post_attempt(
+        &stack,
+        &token,
+        json!({ "lesson": lesson, "answers": answers }),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["status"], "graded");
     assert!((body["score"].as_f64().unwrap() - score).abs() < 1e-9);
@@ -120,12 +217,31 @@ async fn the_synchronous_endpoint_answers_what_the_flow_path_writes_and_the_flow
     let stored = stack.wait_graded(&attempt).await;
     assert_eq!(stored["score"], body["score"]);
     assert_eq!(stored["results"]["questions"], body["results"]);
-    assert!(body["path"]["steps"].as_array().is_some_and(|s| !s.is_empty()), "{body}");
+    assert!(
+        body["path"]["steps"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
 
     let ben = stack.directus.user_id("ben@example.com").await;
-    let written = stack.directus.items("recommendations", &format!("filter[attempt][_eq]={attempt}&fields=kind,reason&sort=id")).await;
-    let answered: Vec<Value> = body["recommendations"].as_array().unwrap().iter().map(|r| json!({ "kind": r["kind"], "reason": r["reason"] })).collect();
-    assert_eq!(written, answered, "the response holds exactly what was written");
+    let written = stack
+        .directus
+        .items(
+            "recommendations",
+            &format!("filter[attempt][_eq]={attempt}&fields=kind,reason&sort=id"),
+        )
+        .await;
+    let answered: Vec<Value> = body["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({ "kind": r["kind"], "reason": r["reason"] }))
+        .collect();
+    assert_eq!(
+        written, answered,
+        "the response holds exactly what was written"
+    );
 
     // The flow's event for the same attempt arrives (or already did): nothing changes.
     let before = learner_records(&stack, &ben).await;
@@ -135,10 +251,16 @@ async fn the_synchronous_endpoint_answers_what_the_flow_path_writes_and_the_flow
 
     // The same through the token check done by Directus instead of locally.
     let stack = stack.without_local_token_check().await;
-    let (status, body) = post_attempt(&stack, &token, json!({ "lesson": lesson, "answers": {} })).await;
+    let (status, body) =
+        post_attempt(&stack, &token, json!({ "lesson": lesson, "answers": {} })).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["score"], 0.0, "no answers score zero");
-    let (status, body) = post_attempt(&stack, "not-a-token", json!({ "lesson": lesson, "answers": {} })).await;
+    let (status, body) = post_attempt(
+        &stack,
+        "not-a-token",
+        json!({ "lesson": lesson, "answers": {} }),
+    )
+    .await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["type"], "https://pathwise.dev/problems/invalid-token");
 }
@@ -153,7 +275,10 @@ async fn duplicate_deliveries_and_a_racing_sweep_count_once() {
     stack.stop_worker().await;
     let created = stack
         .admin()
-        .post("/items/attempts", json!({ "student": ada_id, "lesson": lesson, "answers": answers }))
+        .post(
+            "/items/attempts",
+            json!({ "student": ada_id, "lesson": lesson, "answers": answers }),
+        )
         .await
         .unwrap();
     let attempt = created["data"]["id"].as_i64().unwrap();
@@ -174,9 +299,17 @@ async fn duplicate_deliveries_and_a_racing_sweep_count_once() {
     assert_eq!(graded_times, 1, "graded exactly once");
     let records = learner_records(&stack, &ada_id).await;
     for m in records["mastery"].as_array().unwrap() {
-        assert!(m["observations"].as_i64().unwrap() <= 6, "observations counted once: {m}");
+        assert!(
+            m["observations"].as_i64().unwrap() <= 6,
+            "observations counted once: {m}"
+        );
     }
-    let keys: Vec<&str> = records["recommendations"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = records["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
     let mut unique = keys.clone();
     unique.dedup();
     assert_eq!(keys, unique);
@@ -184,10 +317,18 @@ async fn duplicate_deliveries_and_a_racing_sweep_count_once() {
 
     // A replay of the signed event over HTTP, later: unchanged.
     let event = json!({ "event": "attempts.items.create", "key": attempt, "payload": {}, "collection": "attempts" });
-    let (status, body) = crate::rejections::send_event(&stack, &event, crate::rejections::valid_claims(&event)).await;
+    let (status, body) =
+        crate::rejections::send_event(&stack, &event, crate::rejections::valid_claims(&event))
+            .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"], "unchanged");
-    assert_eq!(learner_records(&stack, &ada_id).await["profile"][0]["xp"].as_i64().unwrap(), xp, "XP counted once");
+    assert_eq!(
+        learner_records(&stack, &ada_id).await["profile"][0]["xp"]
+            .as_i64()
+            .unwrap(),
+        xp,
+        "XP counted once"
+    );
 }
 
 #[tokio::test]
@@ -198,16 +339,31 @@ async fn attempts_submitted_while_the_worker_is_down_are_graded_by_the_sweep() {
     let mut attempts = Vec::new();
     for student in ["ada", "ben", "chloe"] {
         let client = stack.directus.student(student).await;
-        let created = client.post("/items/attempts", json!({ "lesson": lesson, "answers": {} })).await.unwrap();
+        let created = client
+            .post(
+                "/items/attempts",
+                json!({ "lesson": lesson, "answers": {} }),
+            )
+            .await
+            .unwrap();
         attempts.push(created["data"]["id"].clone());
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     for attempt in &attempts {
-        let stored = stack.admin().get_data(&format!("/items/attempts/{attempt}")).await.unwrap();
-        assert_eq!(stored["status"], "submitted", "nobody graded it while the worker was down");
+        let stored = stack
+            .admin()
+            .get_data(&format!("/items/attempts/{attempt}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            stored["status"], "submitted",
+            "nobody graded it while the worker was down"
+        );
     }
     stack.start_worker().await;
-    let report = pathwise::process::sweep::sweep(&stack.worker).await.unwrap();
+    let report = pathwise::process::sweep::sweep(&stack.worker)
+        .await
+        .unwrap();
     assert_eq!(report.graded, 3, "{report:?}");
     for attempt in &attempts {
         assert_eq!(stack.wait_graded(attempt).await["status"], "graded");
@@ -219,19 +375,38 @@ async fn grading_survives_directus_going_down_and_coming_back() {
     let mut stack = TestStack::seeded().await;
     let lesson = stack.lessons().await[0]["id"].clone();
     let ada_id = stack.directus.user_id("ada@example.com").await;
-    let created = stack.admin().post("/items/attempts", json!({ "student": ada_id, "lesson": lesson, "answers": {} })).await.unwrap();
+    let created = stack
+        .admin()
+        .post(
+            "/items/attempts",
+            json!({ "student": ada_id, "lesson": lesson, "answers": {} }),
+        )
+        .await
+        .unwrap();
     let attempt = created["data"]["id"].as_i64().unwrap();
     stack.directus.stop();
     let worker = stack.worker.clone();
     let grading = tokio::spawn(async move { worker.grade(attempt).await });
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert!(!grading.is_finished(), "the worker retries while Directus is down");
+    assert!(
+        !grading.is_finished(),
+        "the worker retries while Directus is down"
+    );
     stack.directus.restart().await;
-    let report = grading.await.unwrap().expect("graded once Directus is back");
-    assert!(matches!(report, pathwise::process::AttemptReport::Graded { .. }), "{report:?}");
+    let report = grading
+        .await
+        .unwrap()
+        .expect("graded once Directus is back");
+    assert!(
+        matches!(report, pathwise::process::AttemptReport::Graded { .. }),
+        "{report:?}"
+    );
     assert_eq!(stack.wait_graded(&attempt.into()).await["status"], "graded");
     let text = stack.worker.metrics.render();
-    assert!(text.contains("pathwise_directus_round_trips_per_attempt_sum"), "{text}");
+    assert!(
+        text.contains("pathwise_directus_round_trips_per_attempt_sum"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -248,28 +423,63 @@ async fn a_new_prerequisite_updates_the_paths_of_the_students_it_affects() {
     let (first, second) = (lessons[0]["id"].clone(), lessons[1]["id"].clone());
     let (answers, _) = answers_scoring(&stack.questions(&first).await, 1.0);
     let ada = stack.directus.student("ada").await;
-    let created = ada.post("/items/attempts", json!({ "lesson": first, "answers": answers })).await.unwrap();
+    let created = ada
+        .post(
+            "/items/attempts",
+            json!({ "lesson": first, "answers": answers }),
+        )
+        .await
+        .unwrap();
     stack.wait_graded(&created["data"]["id"]).await;
     let ada_id = stack.directus.user_id("ada@example.com").await;
     let state_of = |path: &Value, lesson: &Value| {
-        path["steps"].as_array().unwrap().iter().find(|s| s["lesson"] == *lesson).map(|s| s["state"].clone())
+        path["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["lesson"] == *lesson)
+            .map(|s| s["state"].clone())
     };
     // After the first lesson, its two children (number line, equivalent fractions) are
     // both available; make one need the other.
     let third = lessons[2]["id"].clone();
-    let path = stack.directus.items("learning_paths", &format!("filter[student][_eq]={ada_id}&fields=steps")).await[0].clone();
+    let path = stack
+        .directus
+        .items(
+            "learning_paths",
+            &format!("filter[student][_eq]={ada_id}&fields=steps"),
+        )
+        .await[0]
+        .clone();
     assert_eq!(state_of(&path, &second), Some(json!("available")), "{path}");
     assert_eq!(state_of(&path, &third), Some(json!("available")), "{path}");
     let available = second.clone();
-    stack.admin().post("/items/lesson_prerequisites", json!({ "lesson": second, "prerequisite": third })).await.unwrap();
+    stack
+        .admin()
+        .post(
+            "/items/lesson_prerequisites",
+            json!({ "lesson": second, "prerequisite": third }),
+        )
+        .await
+        .unwrap();
 
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let path = stack.directus.items("learning_paths", &format!("filter[student][_eq]={ada_id}&fields=steps")).await[0].clone();
+        let path = stack
+            .directus
+            .items(
+                "learning_paths",
+                &format!("filter[student][_eq]={ada_id}&fields=steps"),
+            )
+            .await[0]
+            .clone();
         if state_of(&path, &available) == Some(json!("locked")) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the path was not recomputed: {path}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the path was not recomputed: {path}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -49,7 +49,11 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all: for probes such as readiness checks.
     pub fn none() -> Self {
-        Self { initial_interval: Duration::ZERO, max_interval: Duration::ZERO, max_elapsed: Duration::ZERO }
+        Self {
+            initial_interval: Duration::ZERO,
+            max_interval: Duration::ZERO,
+            max_elapsed: Duration::ZERO,
+        }
     }
 
     fn backoff(&self) -> ExponentialBackoff {
@@ -88,7 +92,11 @@ impl DirectusError {
 pub enum Body {
     Json(Value),
     /// One file in a multipart form, as `/schema/diff` accepts a YAML snapshot.
-    File { name: String, mime: String, bytes: Vec<u8> },
+    File {
+        name: String,
+        mime: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl DirectusClient {
@@ -118,12 +126,17 @@ impl DirectusClient {
     /// A clone that counts its own round trips (retries included), to measure what one
     /// unit of work costs; read the count with [`DirectusClient::round_trips`].
     pub fn counting(&self) -> Self {
-        Self { round_trips: Some(Arc::new(AtomicU32::new(0))), ..self.clone() }
+        Self {
+            round_trips: Some(Arc::new(AtomicU32::new(0))),
+            ..self.clone()
+        }
     }
 
     /// Round trips made through this clone since [`DirectusClient::counting`].
     pub fn round_trips(&self) -> u32 {
-        self.round_trips.as_ref().map_or(0, |count| count.load(Ordering::Relaxed))
+        self.round_trips
+            .as_ref()
+            .map_or(0, |count| count.load(Ordering::Relaxed))
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -133,7 +146,10 @@ impl DirectusClient {
 
     /// The same server and connection pool, acting as someone else.
     pub fn with_token(&self, token: Option<Secret>) -> Self {
-        Self { token, ..self.clone() }
+        Self {
+            token,
+            ..self.clone()
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -163,33 +179,64 @@ impl DirectusClient {
 
     /// A GraphQL request to `/graphql` (or `/graphql/system`); GraphQL errors become a
     /// [`DirectusError`] even when the HTTP status is 200.
-    pub async fn graphql(&self, endpoint: &str, query: &str, variables: Value) -> Result<Value, DirectusError> {
-        self.graphql_request(endpoint, serde_json::json!({ "query": query, "variables": variables })).await
+    pub async fn graphql(
+        &self,
+        endpoint: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, DirectusError> {
+        self.graphql_request(
+            endpoint,
+            serde_json::json!({ "query": query, "variables": variables }),
+        )
+        .await
     }
 
     /// A GraphQL request body (`query`, `variables`, optionally `operationName`).
-    pub async fn graphql_request(&self, endpoint: &str, body: Value) -> Result<Value, DirectusError> {
-        let response = self.send(Method::POST, endpoint, Some(Body::Json(body))).await?;
-        if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+    pub async fn graphql_request(
+        &self,
+        endpoint: &str,
+        body: Value,
+    ) -> Result<Value, DirectusError> {
+        let response = self
+            .send(Method::POST, endpoint, Some(Body::Json(body)))
+            .await?;
+        if let Some(errors) = response
+            .get("errors")
+            .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+        {
             let (code, message) = first_error(errors);
-            return Err(DirectusError { operation: format!("POST {endpoint}"), status: Some(200), code, message });
+            return Err(DirectusError {
+                operation: format!("POST {endpoint}"),
+                status: Some(200),
+                code,
+                message,
+            });
         }
         Ok(take_data(response))
     }
 
     /// Sends one call, retrying transient failures; answers the parsed JSON body
     /// (`Null` when empty).
-    pub async fn send(&self, method: Method, path: &str, body: Option<Body>) -> Result<Value, DirectusError> {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Body>,
+    ) -> Result<Value, DirectusError> {
         let operation = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let url = format!("{}{}", self.base_url, path);
         let attempt = || async {
-            let result = self.send_once(&method, &url, &operation, body.as_ref()).await;
+            let result = self
+                .send_once(&method, &url, &operation, body.as_ref())
+                .await;
             match result {
                 Ok(value) => Ok(value),
                 Err((error, failure)) => match classify(failure) {
-                    RetryDecision::Retry { after } => {
-                        Err(backoff::Error::Transient { err: error, retry_after: after })
-                    }
+                    RetryDecision::Retry { after } => Err(backoff::Error::Transient {
+                        err: error,
+                        retry_after: after,
+                    }),
                     RetryDecision::GiveUp => Err(backoff::Error::Permanent(error)),
                 },
             }
@@ -247,14 +294,22 @@ impl DirectusClient {
     ) -> Result<Value, (DirectusError, Failure)> {
         let transport = |e: reqwest::Error| {
             (
-                DirectusError { operation: operation.to_owned(), status: None, code: None, message: e.to_string() },
+                DirectusError {
+                    operation: operation.to_owned(),
+                    status: None,
+                    code: None,
+                    message: e.to_string(),
+                },
                 Failure::Transport,
             )
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let retry_after =
-            response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
         let text = response.text().await.map_err(transport)?;
         let value = if text.trim().is_empty() {
             Value::Null
@@ -266,26 +321,53 @@ impl DirectusClient {
         }
         let (code, message) = match value.get("errors") {
             Some(errors) => first_error(errors),
-            None => (None, status.canonical_reason().unwrap_or("error").to_owned()),
+            None => (
+                None,
+                status.canonical_reason().unwrap_or("error").to_owned(),
+            ),
         };
-        let failure = Failure::Status { status: status.as_u16(), retry_after };
-        Err((DirectusError { operation: operation.to_owned(), status: Some(status.as_u16()), code, message }, failure))
+        let failure = Failure::Status {
+            status: status.as_u16(),
+            retry_after,
+        };
+        Err((
+            DirectusError {
+                operation: operation.to_owned(),
+                status: Some(status.as_u16()),
+                code,
+                message,
+            },
+            failure,
+        ))
     }
 }
 
 fn first_error(errors: &Value) -> (Option<String>, String) {
     let first = errors.get(0);
-    let code = first.and_then(|e| e.pointer("/extensions/code")).and_then(Value::as_str).map(str::to_owned);
-    let message = first.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("unknown error").to_owned();
+    let code = first
+        .and_then(|e| e.pointer("/extensions/code"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let message = first
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .unwrap_or("unknown error")
+        .to_owned();
     (code, message)
 }
 
 /// The `data` member of a Directus response; `Null` when there is none.
 pub fn take_data(mut response: Value) -> Value {
-    response.get_mut("data").map(Value::take).unwrap_or(Value::Null)
+    response
+        .get_mut("data")
+        .map(Value::take)
+        .unwrap_or(Value::Null)
 }
 
 /// `true` for the status codes Directus uses when an item is not there or not visible.
 pub fn is_missing(status: Option<u16>) -> bool {
-    matches!(status.map(StatusCode::from_u16), Some(Ok(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)))
+    matches!(
+        status.map(StatusCode::from_u16),
+        Some(Ok(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN))
+    )
 }

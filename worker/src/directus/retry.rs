@@ -18,7 +18,10 @@ pub enum RetryDecision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     /// The server answered with this status; `retry_after` is its `Retry-After` header.
-    Status { status: u16, retry_after: Option<Duration> },
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     /// No answer: refused, reset or timed out.
     Transport,
 }
@@ -26,10 +29,14 @@ pub enum Failure {
 pub fn classify(failure: Failure) -> RetryDecision {
     match failure {
         Failure::Transport => RetryDecision::Retry { after: None },
-        Failure::Status { status: 429, retry_after } => RetryDecision::Retry { after: retry_after },
-        Failure::Status { status, retry_after } if (500..=599).contains(&status) => {
-            RetryDecision::Retry { after: retry_after }
-        }
+        Failure::Status {
+            status: 429,
+            retry_after,
+        } => RetryDecision::Retry { after: retry_after },
+        Failure::Status {
+            status,
+            retry_after,
+        } if (500..=599).contains(&status) => RetryDecision::Retry { after: retry_after },
         Failure::Status { .. } => RetryDecision::GiveUp,
     }
 }
@@ -45,15 +52,24 @@ mod tests {
 
     #[test]
     fn retries_throttling_server_errors_and_transport_failures() {
-        assert_eq!(classify(Failure::Transport), RetryDecision::Retry { after: None });
+        assert_eq!(
+            classify(Failure::Transport),
+            RetryDecision::Retry { after: None }
+        );
         let after = Some(Duration::from_secs(2));
         assert_eq!(
-            classify(Failure::Status { status: 429, retry_after: after }),
+            classify(Failure::Status {
+                status: 429,
+                retry_after: after
+            }),
             RetryDecision::Retry { after }
         );
         for status in [500, 502, 503, 504, 599] {
             assert!(matches!(
-                classify(Failure::Status { status, retry_after: None }),
+                classify(Failure::Status {
+                    status,
+                    retry_after: None
+                }),
                 RetryDecision::Retry { .. }
             ));
         }
@@ -63,7 +79,10 @@ mod tests {
     fn never_retries_client_errors() {
         for status in [400, 401, 403, 404, 409, 413, 422] {
             assert_eq!(
-                classify(Failure::Status { status, retry_after: None }),
+                classify(Failure::Status {
+                    status,
+                    retry_after: None
+                }),
                 RetryDecision::GiveUp,
                 "{status}"
             );

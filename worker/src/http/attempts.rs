@@ -16,7 +16,9 @@ use serde_json::{Map, Value, json};
 use tracing::Instrument;
 
 use super::problem::Problem;
-use super::{AppState, body_or_problem, parse_json, problem_for, request_id, student_auth, with_request_id};
+use super::{
+    AppState, body_or_problem, parse_json, problem_for, request_id, student_auth, with_request_id,
+};
 use crate::process::AttemptReport;
 use crate::secret::Secret;
 
@@ -34,29 +36,63 @@ impl TryFrom<&Value> for Submission {
 
     fn try_from(body: &Value) -> Result<Self, Problem> {
         let invalid = |pointer: &str, detail: &str| {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-submission", detail).at(format!("body:{pointer}"))
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-submission",
+                detail,
+            )
+            .at(format!("body:{pointer}"))
         };
-        let object = body.as_object().ok_or_else(|| invalid("", "the body must be a JSON object"))?;
+        let object = body
+            .as_object()
+            .ok_or_else(|| invalid("", "the body must be a JSON object"))?;
         let lesson = object
             .get("lesson")
-            .and_then(|l| l.as_i64().or_else(|| l.as_str().and_then(|s| s.parse().ok())))
-            .ok_or_else(|| invalid("/lesson", "`lesson` must be the id (an integer) of a published lesson"))?;
+            .and_then(|l| {
+                l.as_i64()
+                    .or_else(|| l.as_str().and_then(|s| s.parse().ok()))
+            })
+            .ok_or_else(|| {
+                invalid(
+                    "/lesson",
+                    "`lesson` must be the id (an integer) of a published lesson",
+                )
+            })?;
         let answers = match object.get("answers") {
             Some(Value::Object(answers)) => answers.clone(),
-            _ => return Err(invalid("/answers", "`answers` must be an object: {\"<question id>\": answer}")),
+            _ => {
+                return Err(invalid(
+                    "/answers",
+                    "`answers` must be an object: {\"<question id>\": answer}",
+                ));
+            }
         };
         let time = |field: &str| -> Result<Option<String>, Problem> {
             match object.get(field) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => Ok(Some(s.clone())),
-                Some(_) => Err(invalid(&format!("/{field}"), &format!("`{field}` must be an RFC 3339 timestamp"))),
+                Some(Value::String(s)) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => {
+                    Ok(Some(s.clone()))
+                }
+                Some(_) => Err(invalid(
+                    &format!("/{field}"),
+                    &format!("`{field}` must be an RFC 3339 timestamp"),
+                )),
             }
         };
-        Ok(Self { lesson, answers, started_at: time("started_at")?, submitted_at: time("submitted_at")? })
+        Ok(Self {
+            lesson,
+            answers,
+            started_at: time("started_at")?,
+            submitted_at: time("submitted_at")?,
+        })
     }
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let request_id = request_id(&headers);
     let span = tracing::info_span!("attempt", request_id = %request_id);
     let response = match handle(&state, &headers, body).instrument(span).await {
@@ -69,7 +105,11 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Res
     with_request_id(response, &request_id)
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
     let body = body_or_problem(body)?;
     let token = super::event_auth::bearer_token(headers)?.to_owned();
     let worker = state.worker();
@@ -100,13 +140,23 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Result<Bytes, Bytes
             _ => Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", e.to_string()),
         })?;
     let attempt = created["data"]["id"].as_i64().ok_or_else(|| {
-        Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", "Directus did not answer with the attempt's id")
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "directus-unavailable",
+            "Directus did not answer with the attempt's id",
+        )
     })?;
     tracing::info!(attempt_id = attempt, student = %student, "attempt submitted synchronously");
     match worker.grade(attempt).await {
         Ok(report) => {
             let body = match report {
-                AttemptReport::Graded { graded, recommendations, path, strategy, .. } => json!({
+                AttemptReport::Graded {
+                    graded,
+                    recommendations,
+                    path,
+                    strategy,
+                    ..
+                } => json!({
                     "attempt": attempt,
                     "status": "graded",
                     "score": graded.score,
@@ -120,24 +170,48 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Result<Bytes, Bytes
                     "strategy": strategy,
                 }),
                 // The flow's event won the race: answer what it wrote.
-                AttemptReport::Unchanged { .. } => stored_outcome(worker, attempt, &student).await?,
-                AttemptReport::Rejected { reason, .. } => json!({ "attempt": attempt, "status": "rejected", "reason": reason }),
+                AttemptReport::Unchanged { .. } => {
+                    stored_outcome(worker, attempt, &student).await?
+                }
+                AttemptReport::Rejected { reason, .. } => {
+                    json!({ "attempt": attempt, "status": "rejected", "reason": reason })
+                }
             };
             Ok((StatusCode::CREATED, axum::Json(body)).into_response())
         }
         Err(error) => {
             // The attempt is safe in Directus as `submitted`: the sweep will grade it.
-            worker.dead_letter("api", &json!({ "attempt": attempt }), &error.to_string(), Some(attempt)).await;
+            worker
+                .dead_letter(
+                    "api",
+                    &json!({ "attempt": attempt }),
+                    &error.to_string(),
+                    Some(attempt),
+                )
+                .await;
             let mut problem = problem_for(&error);
-            problem.detail = format!("{} (attempt {attempt} is saved and will be graded later)", problem.detail);
+            problem.detail = format!(
+                "{} (attempt {attempt} is saved and will be graded later)",
+                problem.detail
+            );
             Err(problem)
         }
     }
 }
 
 /// The graded attempt as stored, in the shape of a fresh grading's answer.
-async fn stored_outcome(worker: &crate::process::Worker, attempt: i64, student: &str) -> Result<Value, Problem> {
-    let unavailable = |e: crate::directus::DirectusError| Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", e.to_string());
+async fn stored_outcome(
+    worker: &crate::process::Worker,
+    attempt: i64,
+    student: &str,
+) -> Result<Value, Problem> {
+    let unavailable = |e: crate::directus::DirectusError| {
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "directus-unavailable",
+            e.to_string(),
+        )
+    };
     let stored = worker
         .directus
         .get_data(&format!("/items/attempts/{attempt}?fields=status,score,points_earned,points_possible,results,rejection_reason,lesson.module.course"))
@@ -148,7 +222,10 @@ async fn stored_outcome(worker: &crate::process::Worker, attempt: i64, student: 
         .get_data(&format!("/items/recommendations?filter[attempt][_eq]={attempt}&sort=id&fields=kind,lesson,questions,skill,reason,priority,strategy"))
         .await
         .map_err(unavailable)?;
-    let course = stored.pointer("/lesson/module/course").cloned().unwrap_or(Value::Null);
+    let course = stored
+        .pointer("/lesson/module/course")
+        .cloned()
+        .unwrap_or(Value::Null);
     let path = worker
         .directus
         .get_data(&format!("/items/learning_paths?filter[key][_eq]={student}:{course}&fields=steps,current_lesson,progress&limit=1"))
@@ -178,13 +255,19 @@ mod tests {
         let good = json!({ "lesson": 3, "answers": { "12": "3/4" }, "started_at": "2026-11-28T10:00:00Z" });
         let submission = Submission::try_from(&good).unwrap();
         assert_eq!(submission.lesson, 3);
-        assert_eq!(submission.started_at.as_deref(), Some("2026-11-28T10:00:00Z"));
+        assert_eq!(
+            submission.started_at.as_deref(),
+            Some("2026-11-28T10:00:00Z")
+        );
         for (body, pointer) in [
             (json!([]), "body:"),
             (json!({ "answers": {} }), "body:/lesson"),
             (json!({ "lesson": "x", "answers": {} }), "body:/lesson"),
             (json!({ "lesson": 3, "answers": [1] }), "body:/answers"),
-            (json!({ "lesson": 3, "answers": {}, "submitted_at": "yesterday" }), "body:/submitted_at"),
+            (
+                json!({ "lesson": 3, "answers": {}, "submitted_at": "yesterday" }),
+                "body:/submitted_at",
+            ),
         ] {
             let problem = Submission::try_from(&body).unwrap_err();
             assert_eq!(problem.status, 422, "{body}");

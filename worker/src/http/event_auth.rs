@@ -29,17 +29,33 @@ pub struct VerifiedEvent(pub Value);
 
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, Problem> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
-        Problem::new(StatusCode::UNAUTHORIZED, "missing-token", "the request has no Authorization header")
-            .at("header:Authorization")
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "missing-token",
+            "the request has no Authorization header",
+        )
+        .at("header:Authorization")
     })?;
     let value = value.to_str().unwrap_or_default();
-    value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
-        Problem::new(StatusCode::UNAUTHORIZED, "missing-token", "the Authorization header is not `Bearer <token>`")
+    value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "missing-token",
+                "the Authorization header is not `Bearer <token>`",
+            )
             .at("header:Authorization")
-    })
+        })
 }
 
-pub fn verify_event(headers: &HeaderMap, body: &[u8], secret: &Secret) -> Result<VerifiedEvent, Problem> {
+pub fn verify_event(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &Secret,
+) -> Result<VerifiedEvent, Problem> {
     let token = bearer_token(headers)?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.algorithms = vec![Algorithm::HS256];
@@ -48,22 +64,38 @@ pub fn verify_event(headers: &HeaderMap, body: &[u8], secret: &Secret) -> Result
     validation.set_audience(&[TOKEN_AUDIENCE]);
     validation.leeway = LEEWAY_SECONDS;
     let key = DecodingKey::from_secret(secret.expose().as_bytes()).map_err(|e| {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "misconfigured", format!("the webhook secret is unusable: {e}"))
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "misconfigured",
+            format!("the webhook secret is unusable: {e}"),
+        )
     })?;
     let claims = decode::<FlowClaims>(token, &key, &validation)
         .map_err(|e| {
-            Problem::new(StatusCode::UNAUTHORIZED, "invalid-token", format!("the event token was rejected: {e}"))
-                .at("header:Authorization")
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-token",
+                format!("the event token was rejected: {e}"),
+            )
+            .at("header:Authorization")
         })?
         .claims;
     let now = chrono::Utc::now().timestamp();
     if claims.iat > now + LEEWAY_SECONDS as i64 {
-        return Err(Problem::new(StatusCode::UNAUTHORIZED, "invalid-token", "the event token was issued in the future")
-            .at("claim:iat"));
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-token",
+            "the event token was issued in the future",
+        )
+        .at("claim:iat"));
     }
     let body: Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::new(StatusCode::BAD_REQUEST, "malformed-body", format!("the body is not valid JSON: {e}"))
-            .at(format!("body:line {} column {}", e.line(), e.column()))
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            format!("the body is not valid JSON: {e}"),
+        )
+        .at(format!("body:line {} column {}", e.line(), e.column()))
     })?;
     if body != claims.event {
         return Err(Problem::new(
@@ -83,12 +115,20 @@ mod tests {
     use serde_json::json;
 
     fn token(claims: Value, secret: &str, alg: Algorithm) -> String {
-        encode(&Header::new(alg), &claims, &EncodingKey::from_secret(secret.as_bytes()).unwrap()).unwrap()
+        encode(
+            &Header::new(alg),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()).unwrap(),
+        )
+        .unwrap()
     }
 
     fn headers(token: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
         h
     }
 
@@ -111,7 +151,12 @@ mod tests {
     fn accepts_a_token_that_covers_the_body() {
         let event = json!({ "event": "attempts.items.create", "key": 3, "payload": {} });
         let t = token(claims(&event, 60), "s3cret", Algorithm::HS256);
-        let verified = verify_event(&headers(&t), event.to_string().as_bytes(), &Secret::new("s3cret")).unwrap();
+        let verified = verify_event(
+            &headers(&t),
+            event.to_string().as_bytes(),
+            &Secret::new("s3cret"),
+        )
+        .unwrap();
         assert_eq!(verified.0, event);
     }
 
@@ -121,15 +166,55 @@ mod tests {
         let body = event.to_string();
         let secret = Secret::new("s3cret");
         let cases = [
-            ("forged", token(claims(&event, 60), "other", Algorithm::HS256), "invalid-token"),
-            ("expired", token(claims(&event, -30), "s3cret", Algorithm::HS256), "invalid-token"),
-            ("hs512", token(claims(&event, 60), "s3cret", Algorithm::HS512), "invalid-token"),
-            ("wrong audience", token(with_claim(claims(&event, 60), "aud", json!("someone-else")), "s3cret", Algorithm::HS256), "invalid-token"),
-            ("no iat", token(without_claim(claims(&event, 60), "iat"), "s3cret", Algorithm::HS256), "invalid-token"),
-            ("wrong issuer", token(with_claim(claims(&event, 60), "iss", json!("mallory")), "s3cret", Algorithm::HS256), "invalid-token"),
+            (
+                "forged",
+                token(claims(&event, 60), "other", Algorithm::HS256),
+                "invalid-token",
+            ),
+            (
+                "expired",
+                token(claims(&event, -30), "s3cret", Algorithm::HS256),
+                "invalid-token",
+            ),
+            (
+                "hs512",
+                token(claims(&event, 60), "s3cret", Algorithm::HS512),
+                "invalid-token",
+            ),
+            (
+                "wrong audience",
+                token(
+                    with_claim(claims(&event, 60), "aud", json!("someone-else")),
+                    "s3cret",
+                    Algorithm::HS256,
+                ),
+                "invalid-token",
+            ),
+            (
+                "no iat",
+                token(
+                    without_claim(claims(&event, 60), "iat"),
+                    "s3cret",
+                    Algorithm::HS256,
+                ),
+                "invalid-token",
+            ),
+            (
+                "wrong issuer",
+                token(
+                    with_claim(claims(&event, 60), "iss", json!("mallory")),
+                    "s3cret",
+                    Algorithm::HS256,
+                ),
+                "invalid-token",
+            ),
             (
                 "other body",
-                token(claims(&json!({ "event": "attempts.items.create", "key": 4 }), 60), "s3cret", Algorithm::HS256),
+                token(
+                    claims(&json!({ "event": "attempts.items.create", "key": 4 }), 60),
+                    "s3cret",
+                    Algorithm::HS256,
+                ),
                 "token-body-mismatch",
             ),
         ];

@@ -48,7 +48,13 @@ struct Inner {
 
 impl AppState {
     pub fn new(worker: Worker, webhook_secret: Secret, directus_secret: Option<Secret>) -> Self {
-        Self { inner: Arc::new(Inner { worker, webhook_secret, directus_secret }) }
+        Self {
+            inner: Arc::new(Inner {
+                worker,
+                webhook_secret,
+                directus_secret,
+            }),
+        }
     }
 
     pub fn worker(&self) -> &Worker {
@@ -73,7 +79,11 @@ pub fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
@@ -90,8 +100,17 @@ pub fn with_request_id(mut response: Response, request_id: &str) -> Response {
 pub fn body_or_problem(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Problem> {
     body.map_err(|rejection| {
         let status = rejection.status();
-        let kind = if status == StatusCode::PAYLOAD_TOO_LARGE { "body-too-large" } else { "unreadable-body" };
-        Problem::new(status, kind, format!("{rejection} (limit {MAX_BODY_BYTES} bytes)")).at("body")
+        let kind = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "body-too-large"
+        } else {
+            "unreadable-body"
+        };
+        Problem::new(
+            status,
+            kind,
+            format!("{rejection} (limit {MAX_BODY_BYTES} bytes)"),
+        )
+        .at("body")
     })
 }
 
@@ -101,13 +120,29 @@ async fn healthz() -> impl IntoResponse {
 
 /// Ready when Directus answers to the worker's own token.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let probe = state.worker().directus.clone().with_retry(RetryPolicy::none());
-    let check = tokio::time::timeout(Duration::from_secs(3), probe.get("/users/me?fields=id")).await;
+    let probe = state
+        .worker()
+        .directus
+        .clone()
+        .with_retry(RetryPolicy::none());
+    let check =
+        tokio::time::timeout(Duration::from_secs(3), probe.get("/users/me?fields=id")).await;
     match check {
-        Ok(Ok(_)) => axum::Json(json!({ "status": "ready", "directus": "reachable" })).into_response(),
-        Ok(Err(e)) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "directus-unavailable", e.to_string()).into_response(),
-        Err(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "directus-unavailable", "Directus did not answer in 3 s")
-            .into_response(),
+        Ok(Ok(_)) => {
+            axum::Json(json!({ "status": "ready", "directus": "reachable" })).into_response()
+        }
+        Ok(Err(e)) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "directus-unavailable",
+            e.to_string(),
+        )
+        .into_response(),
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "directus-unavailable",
+            "Directus did not answer in 3 s",
+        )
+        .into_response(),
     }
 }
 
@@ -144,14 +179,19 @@ async fn handle_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let metrics = &state.worker().metrics;
-    let body = body_or_problem(body).inspect_err(|p| log_rejection(p))?;
-    let verified = event_auth::verify_event(headers, &body, &state.inner.webhook_secret).inspect_err(log_rejection)?;
+    let body = body_or_problem(body).inspect_err(log_rejection)?;
+    let verified = event_auth::verify_event(headers, &body, &state.inner.webhook_secret)
+        .inspect_err(log_rejection)?;
     let kind = verified.0["event"].as_str().unwrap_or("unknown").to_owned();
     metrics.event_received(&kind);
     let event = Event::try_from(&verified.0).map_err(|error| {
         metrics.event_failed(&kind, "unprocessable");
-        let problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable-event", error.to_string())
-            .at(format!("body:{}", error.pointer()));
+        let problem = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable-event",
+            error.to_string(),
+        )
+        .at(format!("body:{}", error.pointer()));
         log_rejection(&problem);
         problem
     })?;
@@ -166,7 +206,10 @@ async fn handle_event(
                 Event::AttemptSubmitted { attempt } => Some(attempt),
                 _ => None,
             };
-            state.worker().dead_letter("flow", &verified.0, &error.to_string(), attempt).await;
+            state
+                .worker()
+                .dead_letter("flow", &verified.0, &error.to_string(), attempt)
+                .await;
             Err(problem_for(&error))
         }
     }
@@ -175,11 +218,19 @@ async fn handle_event(
 /// The answer for an event or attempt the worker could not process.
 pub fn problem_for(error: &ProcessError) -> Problem {
     match error {
-        ProcessError::Directus(e) => {
-            Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", format!("Directus failed after retries: {e}"))
+        ProcessError::Directus(e) => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "directus-unavailable",
+            format!("Directus failed after retries: {e}"),
+        ),
+        ProcessError::Content(reason) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "broken-content",
+            reason.clone(),
+        ),
+        ProcessError::NotFound(reason) => {
+            Problem::new(StatusCode::NOT_FOUND, "not-found", reason.clone())
         }
-        ProcessError::Content(reason) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "broken-content", reason.clone()),
-        ProcessError::NotFound(reason) => Problem::new(StatusCode::NOT_FOUND, "not-found", reason.clone()),
     }
 }
 
@@ -194,7 +245,11 @@ async fn not_found() -> Problem {
 /// A JSON body, or a problem saying where it is malformed.
 pub fn parse_json(body: &[u8]) -> Result<Value, Problem> {
     serde_json::from_slice(body).map_err(|e| {
-        Problem::new(StatusCode::BAD_REQUEST, "malformed-body", format!("the body is not valid JSON: {e}"))
-            .at(format!("body:line {} column {}", e.line(), e.column()))
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            format!("the body is not valid JSON: {e}"),
+        )
+        .at(format!("body:line {} column {}", e.line(), e.column()))
     })
 }

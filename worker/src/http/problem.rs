@@ -7,9 +7,10 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    /// A short name of the kind of problem; served as the URI `type`.
+    #[serde(rename = "type", serialize_with = "type_uri")]
+    pub kind: &'static str,
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
     /// Where the problem is: a header, a JSON pointer into the body, a claim.
@@ -20,10 +21,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            kind: format!("https://pathwise.dev/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            kind,
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             location: None,
@@ -41,13 +42,18 @@ impl Problem {
     }
 }
 
+fn type_uri<S: serde::Serializer>(kind: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("https://pathwise.dev/problems/{kind}"))
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, axum::Json(self)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         response
     }
 }

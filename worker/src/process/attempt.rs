@@ -19,7 +19,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use directus_schema::graphql::{
-    AttemptWithCourse, RecordOutcome, StudentState, attempt_with_course, record_outcome, student_state,
+    AttemptWithCourse, RecordOutcome, StudentState, attempt_with_course, record_outcome,
+    student_state,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -27,7 +28,8 @@ use serde_json::{Value, json};
 use super::course::course_from_directus;
 use super::{ProcessError, Worker};
 use crate::learning::{
-    AttemptInput, AttemptOutcome, Engagement, MasteryState, Recommendation, assign_strategy, process_attempt,
+    AttemptInput, AttemptOutcome, Engagement, MasteryState, Recommendation, assign_strategy,
+    process_attempt,
 };
 
 /// How many attempt ids a guard list keeps (older ones cannot be retried any more).
@@ -60,26 +62,54 @@ pub(super) async fn grade(worker: &Worker, attempt_id: i64) -> Result<AttemptRep
     grade_once(worker, attempt_id, false).await
 }
 
-async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<AttemptReport, ProcessError> {
+async fn grade_once(
+    worker: &Worker,
+    attempt_id: i64,
+    retried: bool,
+) -> Result<AttemptReport, ProcessError> {
     let directus = worker.directus.counting();
     let data = directus
-        .query::<AttemptWithCourse>(attempt_with_course::Variables { attempt: attempt_id.to_string() })
+        .query::<AttemptWithCourse>(attempt_with_course::Variables {
+            attempt: attempt_id.to_string(),
+        })
         .await?;
-    let attempt = data.attempts_by_id.ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
+    let attempt = data
+        .attempts_by_id
+        .ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
     let status = attempt.status.clone().unwrap_or_default();
     if status != "submitted" {
-        return Ok(AttemptReport::Unchanged { attempt: attempt_id, status });
+        return Ok(AttemptReport::Unchanged {
+            attempt: attempt_id,
+            status,
+        });
     }
-    let student = attempt.student.as_ref().map(|s| s.id.clone()).ok_or_else(|| {
-        ProcessError::NotFound(format!("attempt {attempt_id} has no student (deleted?)"))
-    })?;
+    let student = attempt
+        .student
+        .as_ref()
+        .map(|s| s.id.clone())
+        .ok_or_else(|| {
+            ProcessError::NotFound(format!("attempt {attempt_id} has no student (deleted?)"))
+        })?;
     let Some(lesson) = attempt.lesson.as_ref() else {
-        return reject(worker, &directus, attempt_id, "The lesson of this attempt no longer exists.").await;
+        return reject(
+            worker,
+            &directus,
+            attempt_id,
+            "The lesson of this attempt no longer exists.",
+        )
+        .await;
     };
     let Some(course_parts) = lesson.module.as_ref().and_then(|m| m.course.as_ref()) else {
-        return reject(worker, &directus, attempt_id, "The lesson of this attempt is not part of a course.").await;
+        return reject(
+            worker,
+            &directus,
+            attempt_id,
+            "The lesson of this attempt is not part of a course.",
+        )
+        .await;
     };
-    let course = match course_from_directus(&serde_json::to_value(course_parts).unwrap_or_default()) {
+    let course = match course_from_directus(&serde_json::to_value(course_parts).unwrap_or_default())
+    {
         Ok(course) => course,
         Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
     };
@@ -96,7 +126,12 @@ async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<A
     let now = Utc::now();
     let prior = Prior::from_state(&state, attempt_id, now);
     let strategy = prior.strategy.clone().or_else(|| {
-        let weights: Vec<(&str, u32)> = worker.settings.strategies.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+        let weights: Vec<(&str, u32)> = worker
+            .settings
+            .strategies
+            .iter()
+            .map(|(n, w)| (n.as_str(), *w))
+            .collect();
         assign_strategy(&student, &worker.settings.experiment, &weights).map(str::to_owned)
     });
     let input = AttemptInput {
@@ -105,9 +140,14 @@ async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<A
         lesson: lesson_id,
         answers: attempt.answers.clone(),
         started_at: parse_time(attempt.started_at.as_deref()),
-        submitted_at: parse_time(attempt.submitted_at.as_deref()).or(parse_time(attempt.date_created.as_deref())),
+        submitted_at: parse_time(attempt.submitted_at.as_deref())
+            .or(parse_time(attempt.date_created.as_deref())),
         now,
-        mastery: prior.mastery.iter().map(|(skill, row)| (*skill, row.state.clone())).collect(),
+        mastery: prior
+            .mastery
+            .iter()
+            .map(|(skill, row)| (*skill, row.state.clone()))
+            .collect(),
         latest_scores: prior.latest_scores.clone(),
         recently_correct: prior.recently_correct.clone(),
         engagement: prior.engagement.clone(),
@@ -121,7 +161,10 @@ async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<A
         Ok(outcome) => outcome,
         Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
     };
-    worker.metrics.grading_latency.observe(started.elapsed().as_secs_f64());
+    worker
+        .metrics
+        .grading_latency
+        .observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior, now);
     match directus.query::<RecordOutcome>(variables).await {
@@ -129,15 +172,26 @@ async fn grade_once(worker: &Worker, attempt_id: i64, retried: bool) -> Result<A
         // Another replica is writing this very outcome (same keys): let it finish, then
         // look again; the guards make the second look change nothing.
         Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") && !retried => {
-            tracing::info!(attempt_id, "another worker is grading this attempt; looking again");
+            tracing::info!(
+                attempt_id,
+                "another worker is grading this attempt; looking again"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             return Box::pin(grade_once(worker, attempt_id, true)).await;
         }
         Err(e) => return Err(e.into()),
     }
-    directus.patch(&format!("/items/attempts/{attempt_id}"), graded_fields(&outcome.graded, now)).await?;
+    directus
+        .patch(
+            &format!("/items/attempts/{attempt_id}"),
+            graded_fields(&outcome.graded, now),
+        )
+        .await?;
     let round_trips = directus.round_trips();
-    worker.metrics.round_trips_per_attempt.observe(f64::from(round_trips));
+    worker
+        .metrics
+        .round_trips_per_attempt
+        .observe(f64::from(round_trips));
     tracing::info!(attempt_id, student = %student, score = outcome.graded.score, round_trips, "attempt graded");
     Ok(AttemptReport::Graded {
         attempt: attempt_id,
@@ -159,16 +213,28 @@ async fn reject(
     attempt: i64,
     reason: &str,
 ) -> Result<AttemptReport, ProcessError> {
-    let student_reason = format!("This attempt could not be graded because of a problem in the lesson's content; your teacher has been told. ({reason})");
+    let student_reason = format!(
+        "This attempt could not be graded because of a problem in the lesson's content; your teacher has been told. ({reason})"
+    );
     directus
         .patch(
             &format!("/items/attempts/{attempt}"),
             json!({ "status": "rejected", "rejection_reason": student_reason, "graded_at": Utc::now().to_rfc3339() }),
         )
         .await?;
-    worker.dead_letter("worker", &json!({ "attempt": attempt }), reason, Some(attempt)).await;
+    worker
+        .dead_letter(
+            "worker",
+            &json!({ "attempt": attempt }),
+            reason,
+            Some(attempt),
+        )
+        .await;
     tracing::warn!(attempt_id = attempt, reason, "attempt rejected");
-    Ok(AttemptReport::Rejected { attempt, reason: reason.to_owned() })
+    Ok(AttemptReport::Rejected {
+        attempt,
+        reason: reason.to_owned(),
+    })
 }
 
 fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
@@ -176,7 +242,11 @@ fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .ok()
-        .or_else(|| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc()))
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
 }
 
 fn format_time(value: Option<DateTime<Utc>>) -> Option<String> {
@@ -209,14 +279,20 @@ struct Prior {
 }
 
 fn applied_ids(value: &Option<Value>) -> Vec<i64> {
-    value.as_ref().and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
+    value
+        .as_ref()
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default()
 }
 
 impl Prior {
     fn from_state(state: &student_state::ResponseData, attempt: i64, now: DateTime<Utc>) -> Self {
         let mut prior = Prior::default();
         for row in &state.mastery {
-            let Some(skill) = row.skill.as_ref().and_then(|s| s.id.parse::<i64>().ok()) else { continue };
+            let Some(skill) = row.skill.as_ref().and_then(|s| s.id.parse::<i64>().ok()) else {
+                continue;
+            };
             let state = MasteryState {
                 p_known: row.p_known.unwrap_or(0.0),
                 mastered: row.mastered,
@@ -227,17 +303,32 @@ impl Prior {
                 due: parse_time(row.due_at.as_deref()),
                 last_review: parse_time(row.last_review_at.as_deref()),
             };
-            prior.mastery.insert(skill, MasteryRow { id: row.id.clone(), state, applied: applied_ids(&row.applied_attempts) });
+            prior.mastery.insert(
+                skill,
+                MasteryRow {
+                    id: row.id.clone(),
+                    state,
+                    applied: applied_ids(&row.applied_attempts),
+                },
+            );
         }
         // Attempts come newest first: the first score seen per lesson is the latest.
         let since = now - ChronoDuration::days(RECENTLY_CORRECT_DAYS);
         for graded in &state.attempts {
-            let Some(lesson) = graded.lesson.as_ref().and_then(|l| l.id.parse::<i64>().ok()) else { continue };
+            let Some(lesson) = graded
+                .lesson
+                .as_ref()
+                .and_then(|l| l.id.parse::<i64>().ok())
+            else {
+                continue;
+            };
             if let Some(score) = graded.score {
                 prior.latest_scores.entry(lesson).or_insert(score);
             }
             if parse_time(graded.graded_at.as_deref()).is_some_and(|t| t >= since) {
-                prior.recently_correct.extend(correct_questions(graded.results.as_ref()));
+                prior
+                    .recently_correct
+                    .extend(correct_questions(graded.results.as_ref()));
             }
         }
         if let Some(profile) = state.student_profiles.first() {
@@ -271,7 +362,10 @@ impl Prior {
 
 /// Question ids answered correctly in a graded attempt's stored results.
 fn correct_questions(results: Option<&Value>) -> Vec<i64> {
-    let Some(questions) = results.and_then(|r| r.get("questions")).and_then(Value::as_array) else {
+    let Some(questions) = results
+        .and_then(|r| r.get("questions"))
+        .and_then(Value::as_array)
+    else {
         return Vec::new();
     };
     questions
@@ -396,7 +490,10 @@ fn outcome_writes(
             student: student.to_owned(),
             course,
             attempt: Some(attempt),
-            kind: serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            kind: serde_json::to_value(r.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             lesson: r.lesson,
             skill: r.skill,
             questions: Some(json!(r.questions)),

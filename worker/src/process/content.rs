@@ -13,14 +13,21 @@ use super::course::course_from_directus;
 use super::{Handled, ProcessError, Worker};
 use crate::learning::{MasteryState, StudentProgress, recompute_paths};
 
-pub(super) async fn recompute(worker: &Worker, collection: &str, keys: &[String]) -> Result<Handled, ProcessError> {
+pub(super) async fn recompute(
+    worker: &Worker,
+    collection: &str,
+    keys: &[String],
+) -> Result<Handled, ProcessError> {
     let courses = affected_courses(worker, collection, keys).await?;
     let mut paths_updated = 0;
     for course in &courses {
         paths_updated += recompute_course(worker, *course).await?;
     }
     tracing::info!(collection, courses = ?courses, paths_updated, "paths recomputed after a content change");
-    Ok(Handled::Content { courses: courses.into_iter().collect(), paths_updated })
+    Ok(Handled::Content {
+        courses: courses.into_iter().collect(),
+        paths_updated,
+    })
 }
 
 /// The path from a changed item to its course, as a Directus field path.
@@ -35,14 +42,25 @@ fn course_field(collection: &str) -> Option<&'static str> {
     })
 }
 
-async fn affected_courses(worker: &Worker, collection: &str, keys: &[String]) -> Result<BTreeSet<i64>, ProcessError> {
+async fn affected_courses(
+    worker: &Worker,
+    collection: &str,
+    keys: &[String],
+) -> Result<BTreeSet<i64>, ProcessError> {
     let mut courses = BTreeSet::new();
     if let Some(field) = course_field(collection) {
-        let keys: Vec<&str> = keys.iter().map(String::as_str).filter(|k| k.chars().all(|c| c.is_ascii_digit())).collect();
+        let keys: Vec<&str> = keys
+            .iter()
+            .map(String::as_str)
+            .filter(|k| k.chars().all(|c| c.is_ascii_digit()))
+            .collect();
         if !keys.is_empty() {
             let items = worker
                 .directus
-                .get_data(&format!("/items/{collection}?limit=-1&fields={field}&filter[id][_in]={}", keys.join(",")))
+                .get_data(&format!(
+                    "/items/{collection}?limit=-1&fields={field}&filter[id][_in]={}",
+                    keys.join(",")
+                ))
                 .await?;
             let pointer = format!("/{}", field.replace('.', "/"));
             for item in items.as_array().into_iter().flatten() {
@@ -55,8 +73,17 @@ async fn affected_courses(worker: &Worker, collection: &str, keys: &[String]) ->
     if courses.is_empty() {
         // Deleted items cannot be traced to their course: recompute every course that
         // has learning paths.
-        let groups = worker.directus.get_data("/items/learning_paths?groupBy[]=course&aggregate[count]=id&limit=-1").await?;
-        courses.extend(groups.as_array().into_iter().flatten().filter_map(|g| as_id(&g["course"])));
+        let groups = worker
+            .directus
+            .get_data("/items/learning_paths?groupBy[]=course&aggregate[count]=id&limit=-1")
+            .await?;
+        courses.extend(
+            groups
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|g| as_id(&g["course"])),
+        );
     }
     Ok(courses)
 }
@@ -70,10 +97,19 @@ fn as_id(value: &Value) -> Option<i64> {
 }
 
 /// Recomputes every path of one course; answers how many changed.
-pub(super) async fn recompute_course(worker: &Worker, course_id: i64) -> Result<usize, ProcessError> {
+pub(super) async fn recompute_course(
+    worker: &Worker,
+    course_id: i64,
+) -> Result<usize, ProcessError> {
     let directus = &worker.directus;
-    let data = directus.query::<CourseStructure>(course_structure::Variables { course: course_id.to_string() }).await?;
-    let Some(parts) = data.courses_by_id else { return Ok(0) };
+    let data = directus
+        .query::<CourseStructure>(course_structure::Variables {
+            course: course_id.to_string(),
+        })
+        .await?;
+    let Some(parts) = data.courses_by_id else {
+        return Ok(0);
+    };
     let course = course_from_directus(&serde_json::to_value(parts).unwrap_or_default())?;
     let paths = directus
         .get_data(&format!("/items/learning_paths?limit=-1&fields=id,student,steps,current_lesson,progress&filter[course][_eq]={course_id}"))
@@ -94,15 +130,24 @@ pub(super) async fn recompute_course(worker: &Worker, course_id: i64) -> Result<
         .await?;
     let mut progress: HashMap<String, StudentProgress> = HashMap::new();
     for attempt in attempts.as_array().into_iter().flatten() {
-        let (Some(student), Some(lesson), Some(score)) =
-            (attempt["student"].as_str(), as_id(&attempt["lesson"]), attempt["score"].as_f64())
-        else {
+        let (Some(student), Some(lesson), Some(score)) = (
+            attempt["student"].as_str(),
+            as_id(&attempt["lesson"]),
+            attempt["score"].as_f64(),
+        ) else {
             continue;
         };
-        progress.entry(student.to_owned()).or_default().latest_scores.entry(lesson).or_insert(score);
+        progress
+            .entry(student.to_owned())
+            .or_default()
+            .latest_scores
+            .entry(lesson)
+            .or_insert(score);
     }
     for row in mastery.as_array().into_iter().flatten() {
-        let (Some(student), Some(skill)) = (row["student"].as_str(), as_id(&row["skill"])) else { continue };
+        let (Some(student), Some(skill)) = (row["student"].as_str(), as_id(&row["skill"])) else {
+            continue;
+        };
         let state = MasteryState {
             p_known: row["p_known"].as_f64().unwrap_or(0.0),
             mastered: row["mastered"].as_bool().unwrap_or(false),
@@ -113,11 +158,20 @@ pub(super) async fn recompute_course(worker: &Worker, course_id: i64) -> Result<
             due: None,
             last_review: None,
         };
-        progress.entry(student.to_owned()).or_default().mastery.insert(skill, state);
+        progress
+            .entry(student.to_owned())
+            .or_default()
+            .mastery
+            .insert(skill, state);
     }
     let students: Vec<StudentProgress> = paths
         .iter()
-        .map(|p| progress.get(p["student"].as_str().unwrap_or_default()).cloned().unwrap_or_default())
+        .map(|p| {
+            progress
+                .get(p["student"].as_str().unwrap_or_default())
+                .cloned()
+                .unwrap_or_default()
+        })
         .collect();
     let recomputed = recompute_paths(&course, &students, worker.settings.completion_rule)?;
     let changed: Vec<Value> = paths
@@ -134,7 +188,9 @@ pub(super) async fn recompute_course(worker: &Worker, course_id: i64) -> Result<
         })
         .collect();
     if !changed.is_empty() {
-        directus.patch("/items/learning_paths", Value::Array(changed.clone())).await?;
+        directus
+            .patch("/items/learning_paths", Value::Array(changed.clone()))
+            .await?;
     }
     Ok(changed.len())
 }

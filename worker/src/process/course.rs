@@ -95,13 +95,18 @@ impl IdValue {
     fn get(&self, what: &str) -> Result<i64, ContentError> {
         match self {
             IdValue::Number(n) => Ok(*n),
-            IdValue::Text(s) => s.parse().map_err(|_| ContentError(format!("{what} id {s:?} is not an integer"))),
+            IdValue::Text(s) => s
+                .parse()
+                .map_err(|_| ContentError(format!("{what} id {s:?} is not an integer"))),
         }
     }
 }
 
 fn links(rows: &[Link], what: &str) -> Result<Vec<i64>, ContentError> {
-    rows.iter().filter_map(|l| l.target.as_ref()).map(|t| t.id.get(what)).collect()
+    rows.iter()
+        .filter_map(|l| l.target.as_ref())
+        .map(|t| t.id.get(what))
+        .collect()
 }
 
 fn is_published(status: &Option<String>) -> bool {
@@ -110,8 +115,8 @@ fn is_published(status: &Option<String>) -> bool {
 
 /// Converts the `CourseParts` JSON of a course.
 pub fn course_from_directus(parts: &Value) -> Result<Course, ContentError> {
-    let row: CourseRow =
-        serde_json::from_value(parts.clone()).map_err(|e| ContentError(format!("unexpected course shape: {e}")))?;
+    let row: CourseRow = serde_json::from_value(parts.clone())
+        .map_err(|e| ContentError(format!("unexpected course shape: {e}")))?;
     let skills = row
         .skills
         .iter()
@@ -206,10 +211,19 @@ mod tests {
         });
         let course = course_from_directus(&parts).unwrap();
         assert_eq!(course.id, 7);
-        assert_eq!(course.lessons.iter().map(|l| l.id).collect::<Vec<_>>(), vec![10, 11]);
+        assert_eq!(
+            course.lessons.iter().map(|l| l.id).collect::<Vec<_>>(),
+            vec![10, 11]
+        );
         assert_eq!(course.lessons[1].kind, LessonKind::Remediation);
-        assert!(course.lessons[1].prerequisites.is_empty(), "a draft prerequisite holds nobody back");
-        assert_eq!(course.questions.iter().map(|q| q.id).collect::<Vec<_>>(), vec![100]);
+        assert!(
+            course.lessons[1].prerequisites.is_empty(),
+            "a draft prerequisite holds nobody back"
+        );
+        assert_eq!(
+            course.questions.iter().map(|q| q.id).collect::<Vec<_>>(),
+            vec![100]
+        );
         assert_eq!(course.questions[0].skills, vec![1]);
     }
 

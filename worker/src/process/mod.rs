@@ -106,8 +106,15 @@ impl ProcessError {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Handled {
     Attempt(AttemptReport),
-    Student { user: String, profile_created: bool, paths: usize },
-    Content { courses: Vec<i64>, paths_updated: usize },
+    Student {
+        user: String,
+        profile_created: bool,
+        paths: usize,
+    },
+    Content {
+        courses: Vec<i64>,
+        paths_updated: usize,
+    },
 }
 
 impl Worker {
@@ -122,9 +129,13 @@ impl Worker {
 
     pub async fn handle(&self, event: &Event) -> Result<Handled, ProcessError> {
         match event {
-            Event::AttemptSubmitted { attempt } => Ok(Handled::Attempt(self.grade(*attempt).await?)),
+            Event::AttemptSubmitted { attempt } => {
+                Ok(Handled::Attempt(self.grade(*attempt).await?))
+            }
             Event::UserCreated { user } => student::welcome(self, user).await,
-            Event::ContentChanged { collection, keys } => content::recompute(self, collection, keys).await,
+            Event::ContentChanged { collection, keys } => {
+                content::recompute(self, collection, keys).await
+            }
         }
     }
 
@@ -137,8 +148,16 @@ impl Worker {
 
     async fn take_turn(&self, attempt: i64) -> InFlight {
         loop {
-            if self.in_flight.lock().expect("in-flight set").insert(attempt) {
-                return InFlight { attempt, set: self.in_flight.clone() };
+            if self
+                .in_flight
+                .lock()
+                .expect("in-flight set")
+                .insert(attempt)
+            {
+                return InFlight {
+                    attempt,
+                    set: self.in_flight.clone(),
+                };
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -146,14 +165,28 @@ impl Worker {
 
     /// Records an event the worker could not process, with the reason. Never fails: if
     /// even that write fails, the error is logged (the sweep still covers attempts).
-    pub async fn dead_letter(&self, source: &str, event: &Value, reason: &str, attempt: Option<i64>) {
-        let body = json!({ "source": source, "event": event, "reason": reason, "attempt_id": attempt });
+    pub async fn dead_letter(
+        &self,
+        source: &str,
+        event: &Value,
+        reason: &str,
+        attempt: Option<i64>,
+    ) {
+        let body =
+            json!({ "source": source, "event": event, "reason": reason, "attempt_id": attempt });
         match self.directus.post("/items/dead_letters", body).await {
             Ok(_) => {
                 self.metrics.dead_letters.inc();
-                tracing::warn!(source, attempt_id = attempt, reason, "event recorded as a dead letter");
+                tracing::warn!(
+                    source,
+                    attempt_id = attempt,
+                    reason,
+                    "event recorded as a dead letter"
+                );
             }
-            Err(error) => tracing::error!(source, attempt_id = attempt, reason, %error, "could not record a dead letter"),
+            Err(error) => {
+                tracing::error!(source, attempt_id = attempt, reason, %error, "could not record a dead letter")
+            }
         }
     }
 }
@@ -165,6 +198,9 @@ struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.set.lock().expect("in-flight set").remove(&self.attempt);
+        self.set
+            .lock()
+            .expect("in-flight set")
+            .remove(&self.attempt);
     }
 }

@@ -21,12 +21,22 @@ const PAGE: usize = 100;
 
 pub async fn sweep(worker: &Worker) -> Result<SweepReport, ProcessError> {
     worker.metrics.sweep_runs.inc();
-    let cutoff = Utc::now() - chrono::Duration::from_std(worker.settings.sweep_grace).unwrap_or_default();
+    let cutoff =
+        Utc::now() - chrono::Duration::from_std(worker.settings.sweep_grace).unwrap_or_default();
     let mut report = SweepReport::default();
     let mut failed_ids = Vec::new();
     loop {
-        let exclude = if failed_ids.is_empty() { String::new() } else {
-            format!("&filter[id][_nin]={}", failed_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+        let exclude = if failed_ids.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "&filter[id][_nin]={}",
+                failed_ids
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         };
         let page = worker
             .directus
@@ -35,7 +45,12 @@ pub async fn sweep(worker: &Worker) -> Result<SweepReport, ProcessError> {
                 cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ))
             .await?;
-        let ids: Vec<i64> = page.as_array().into_iter().flatten().filter_map(|a| a["id"].as_i64()).collect();
+        let ids: Vec<i64> = page
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["id"].as_i64())
+            .collect();
         if ids.is_empty() {
             break;
         }
@@ -52,13 +67,26 @@ pub async fn sweep(worker: &Worker) -> Result<SweepReport, ProcessError> {
                     report.failed += 1;
                     failed_ids.push(id);
                     tracing::warn!(attempt_id = id, %error, "sweep could not grade an attempt");
-                    worker.dead_letter("sweep", &json!({ "attempt": id }), &error.to_string(), Some(id)).await;
+                    worker
+                        .dead_letter(
+                            "sweep",
+                            &json!({ "attempt": id }),
+                            &error.to_string(),
+                            Some(id),
+                        )
+                        .await;
                 }
             }
         }
     }
     if report.found > 0 {
-        tracing::info!(found = report.found, graded = report.graded, rejected = report.rejected, failed = report.failed, "sweep done");
+        tracing::info!(
+            found = report.found,
+            graded = report.graded,
+            rejected = report.rejected,
+            failed = report.failed,
+            "sweep done"
+        );
     }
     Ok(report)
 }

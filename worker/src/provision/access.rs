@@ -25,7 +25,11 @@ pub(super) async fn converge_policies(
             "app_access": spec.app_access,
             "admin_access": false,
         });
-        let found = existing.as_array().into_iter().flatten().find(|p| p["name"] == spec.name);
+        let found = existing
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == spec.name);
         let id = match found {
             None => {
                 let created = admin.post("/policies", desired).await?;
@@ -62,16 +66,19 @@ async fn converge_permissions(
     let mut to_create = Vec::new();
     let mut matched = Vec::new();
     for permission in &spec.permissions {
-        let found = existing
-            .iter()
-            .find(|p| p["collection"] == permission.collection && p["action"] == permission.action.as_str());
+        let found = existing.iter().find(|p| {
+            p["collection"] == permission.collection && p["action"] == permission.action.as_str()
+        });
         match found {
             None => to_create.push(permission.to_directus(policy_id)),
             Some(current) => {
                 matched.push(current["id"].clone());
                 if !permission_matches(permission, current) {
                     admin
-                        .patch(&format!("/permissions/{}", current["id"]), permission.to_directus(policy_id))
+                        .patch(
+                            &format!("/permissions/{}", current["id"]),
+                            permission.to_directus(policy_id),
+                        )
                         .await?;
                     report.note(format!(
                         "permission {} {} {}: updated",
@@ -86,14 +93,29 @@ async fn converge_permissions(
     if !to_create.is_empty() {
         let count = to_create.len();
         admin.post("/permissions", Value::Array(to_create)).await?;
-        report.note(format!("policy {}: {count} permission(s) created", spec.name));
+        report.note(format!(
+            "policy {}: {count} permission(s) created",
+            spec.name
+        ));
     }
-    let extraneous: Vec<Value> =
-        existing.iter().map(|p| p["id"].clone()).filter(|id| !matched.contains(id)).collect();
+    let extraneous: Vec<Value> = existing
+        .iter()
+        .map(|p| p["id"].clone())
+        .filter(|id| !matched.contains(id))
+        .collect();
     if !extraneous.is_empty() {
         let count = extraneous.len();
-        admin.send(reqwest::Method::DELETE, "/permissions", Some(crate::directus::Body::Json(Value::Array(extraneous)))).await?;
-        report.note(format!("policy {}: {count} undeclared permission(s) removed", spec.name));
+        admin
+            .send(
+                reqwest::Method::DELETE,
+                "/permissions",
+                Some(crate::directus::Body::Json(Value::Array(extraneous))),
+            )
+            .await?;
+        report.note(format!(
+            "policy {}: {count} undeclared permission(s) removed",
+            spec.name
+        ));
     }
     Ok(())
 }
@@ -101,8 +123,12 @@ async fn converge_permissions(
 fn permission_matches(spec: &PermissionSpec, current: &Value) -> bool {
     let mut want_fields: Vec<&str> = spec.fields.clone();
     want_fields.sort_unstable();
-    let mut have_fields: Vec<&str> =
-        current["fields"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let mut have_fields: Vec<&str> = current["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     have_fields.sort_unstable();
     let same_json = |want: &Option<Value>, have: &Value| match want {
         None => have.is_null() || have == &json!({}),
@@ -120,12 +146,21 @@ pub(super) async fn converge_roles(
     policy_ids: &HashMap<String, String>,
     report: &mut Report,
 ) -> Result<HashMap<String, String>, ProvisionError> {
-    let existing = admin.get_data("/roles?limit=-1&fields=id,name,icon,description").await?;
-    let links = admin.get_data("/access?limit=-1&fields=id,role,policy,user").await?;
+    let existing = admin
+        .get_data("/roles?limit=-1&fields=id,name,icon,description")
+        .await?;
+    let links = admin
+        .get_data("/access?limit=-1&fields=id,role,policy,user")
+        .await?;
     let mut ids = HashMap::new();
     for spec in roles() {
-        let desired = json!({ "name": spec.name, "icon": spec.icon, "description": spec.description });
-        let found = existing.as_array().into_iter().flatten().find(|r| r["name"] == spec.name);
+        let desired =
+            json!({ "name": spec.name, "icon": spec.icon, "description": spec.description });
+        let found = existing
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["name"] == spec.name);
         let id = match found {
             None => {
                 let created = admin.post("/roles", desired).await?;
@@ -141,17 +176,23 @@ pub(super) async fn converge_roles(
                 id
             }
         };
-        let policy = policy_ids
-            .get(spec.policy)
-            .ok_or_else(|| ProvisionError::Conflict(format!("role {} names an unknown policy {}", spec.name, spec.policy)))?;
-        let linked = links
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|l| l["role"].as_str() == Some(id.as_str()) && l["policy"].as_str() == Some(policy.as_str()));
+        let policy = policy_ids.get(spec.policy).ok_or_else(|| {
+            ProvisionError::Conflict(format!(
+                "role {} names an unknown policy {}",
+                spec.name, spec.policy
+            ))
+        })?;
+        let linked = links.as_array().into_iter().flatten().any(|l| {
+            l["role"].as_str() == Some(id.as_str()) && l["policy"].as_str() == Some(policy.as_str())
+        });
         if !linked {
-            admin.post("/access", json!({ "role": id, "policy": policy })).await?;
-            report.note(format!("role {}: linked to policy {}", spec.name, spec.policy));
+            admin
+                .post("/access", json!({ "role": id, "policy": policy }))
+                .await?;
+            report.note(format!(
+                "role {}: linked to policy {}",
+                spec.name, spec.policy
+            ));
         }
         ids.insert(spec.name.to_owned(), id);
     }
@@ -167,5 +208,9 @@ fn id_of(item: &Value) -> String {
 
 /// `true` when any key of `desired` has another value in `current`.
 pub(super) fn differs(desired: &Value, current: &Value) -> bool {
-    desired.as_object().into_iter().flatten().any(|(key, value)| current.get(key) != Some(value))
+    desired
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(key, value)| current.get(key) != Some(value))
 }

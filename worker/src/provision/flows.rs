@@ -6,23 +6,40 @@ use serde_json::{Value, json};
 use super::{ProvisionError, Report};
 use crate::directus::DirectusClient;
 
-pub(super) async fn converge_flows(admin: &DirectusClient, report: &mut Report) -> Result<(), ProvisionError> {
+pub(super) async fn converge_flows(
+    admin: &DirectusClient,
+    report: &mut Report,
+) -> Result<(), ProvisionError> {
     let existing = admin
         .get_data("/flows?limit=-1&fields=id,name,icon,color,description,status,trigger,accountability,options,operation,operations.id,operations.key,operations.type,operations.options,operations.resolve,operations.reject")
         .await?;
     let operations = delivery_operations();
     for spec in flows() {
-        let same_name: Vec<&Value> = existing.as_array().into_iter().flatten().filter(|f| f["name"] == spec.name).collect();
+        let same_name: Vec<&Value> = existing
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["name"] == spec.name)
+            .collect();
         if let [current] = same_name.as_slice()
             && flow_matches(&spec, &operations, current)
         {
             continue;
         }
         for stale in &same_name {
-            admin.delete(&format!("/flows/{}", stale["id"].as_str().unwrap_or_default())).await?;
+            admin
+                .delete(&format!(
+                    "/flows/{}",
+                    stale["id"].as_str().unwrap_or_default()
+                ))
+                .await?;
         }
         create_flow(admin, &spec, &operations).await?;
-        let verb = if same_name.is_empty() { "created" } else { "recreated" };
+        let verb = if same_name.is_empty() {
+            "created"
+        } else {
+            "recreated"
+        };
         report.note(format!("flow {}: {verb}", spec.name));
     }
     Ok(())
@@ -46,7 +63,11 @@ fn flow_matches(spec: &FlowSpec, operations: &[OperationSpec], current: &Value) 
         return false;
     }
     // Walk the chain from the flow's first operation through `resolve`.
-    let present: Vec<&Value> = current["operations"].as_array().into_iter().flatten().collect();
+    let present: Vec<&Value> = current["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     if present.len() != operations.len() {
         return false;
     }
@@ -55,7 +76,11 @@ fn flow_matches(spec: &FlowSpec, operations: &[OperationSpec], current: &Value) 
         let Some(op) = present.iter().find(|op| op["id"] == next) else {
             return false;
         };
-        if op["key"] != want.key || op["type"] != want.kind || op["options"] != want.options || !op["reject"].is_null() {
+        if op["key"] != want.key
+            || op["type"] != want.kind
+            || op["options"] != want.options
+            || !op["reject"].is_null()
+        {
             return false;
         }
         next = op["resolve"].clone();
@@ -63,7 +88,11 @@ fn flow_matches(spec: &FlowSpec, operations: &[OperationSpec], current: &Value) 
     next.is_null()
 }
 
-async fn create_flow(admin: &DirectusClient, spec: &FlowSpec, operations: &[OperationSpec]) -> Result<(), ProvisionError> {
+async fn create_flow(
+    admin: &DirectusClient,
+    spec: &FlowSpec,
+    operations: &[OperationSpec],
+) -> Result<(), ProvisionError> {
     let flow = admin.post("/flows", desired_flow(spec)).await?;
     let flow_id = flow["data"]["id"].as_str().unwrap_or_default().to_owned();
     // Create the chain from its end, so each operation can name the next as `resolve`.
@@ -86,6 +115,8 @@ async fn create_flow(admin: &DirectusClient, spec: &FlowSpec, operations: &[Oper
             .await?;
         next = created["data"]["id"].clone();
     }
-    admin.patch(&format!("/flows/{flow_id}"), json!({ "operation": next })).await?;
+    admin
+        .patch(&format!("/flows/{flow_id}"), json!({ "operation": next }))
+        .await?;
     Ok(())
 }

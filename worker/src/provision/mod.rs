@@ -79,7 +79,10 @@ pub enum ProvisionError {
 }
 
 /// Converges Directus onto the declared set-up; `admin` must carry an admin token.
-pub async fn provision(admin: &DirectusClient, options: &ProvisionOptions) -> Result<Report, ProvisionError> {
+pub async fn provision(
+    admin: &DirectusClient,
+    options: &ProvisionOptions,
+) -> Result<Report, ProvisionError> {
     let mut report = Report::default();
     apply_schema(admin, &options.snapshot_yaml, &mut report).await?;
     let policy_ids = access::converge_policies(admin, &mut report).await?;
@@ -90,11 +93,22 @@ pub async fn provision(admin: &DirectusClient, options: &ProvisionOptions) -> Re
     Ok(report)
 }
 
-async fn apply_schema(admin: &DirectusClient, snapshot_yaml: &str, report: &mut Report) -> Result<(), ProvisionError> {
-    let target_vendor = admin.get_data("/schema/snapshot").await?["vendor"].as_str().unwrap_or_default().to_owned();
+async fn apply_schema(
+    admin: &DirectusClient,
+    snapshot_yaml: &str,
+    report: &mut Report,
+) -> Result<(), ProvisionError> {
+    let target_vendor = admin.get_data("/schema/snapshot").await?["vendor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let snapshot_vendor = snapshot_vendor(snapshot_yaml).unwrap_or_default();
     let same_vendor = target_vendor == snapshot_vendor;
-    let path = if same_vendor { "/schema/diff" } else { "/schema/diff?force" };
+    let path = if same_vendor {
+        "/schema/diff"
+    } else {
+        "/schema/diff?force"
+    };
     let file = Body::File {
         name: "directus-snapshot.yaml".to_owned(),
         mime: "application/x-yaml".to_owned(),
@@ -112,15 +126,23 @@ async fn apply_schema(admin: &DirectusClient, snapshot_yaml: &str, report: &mut 
         return Ok(());
     }
     let summary = summarize_diff(&diff);
-    let apply_path = if same_vendor { "/schema/apply" } else { "/schema/apply?force=true" };
-    admin.post(apply_path, json!({ "hash": data["hash"], "diff": diff })).await?;
+    let apply_path = if same_vendor {
+        "/schema/apply"
+    } else {
+        "/schema/apply?force=true"
+    };
+    admin
+        .post(apply_path, json!({ "hash": data["hash"], "diff": diff }))
+        .await?;
     report.note(format!("schema: applied {summary}"));
     Ok(())
 }
 
 /// The `vendor:` line of a snapshot YAML (`sqlite`, `postgres`, ...).
 fn snapshot_vendor(yaml: &str) -> Option<String> {
-    yaml.lines().find_map(|line| line.strip_prefix("vendor:")).map(|v| v.trim().to_owned())
+    yaml.lines()
+        .find_map(|line| line.strip_prefix("vendor:"))
+        .map(|v| v.trim().to_owned())
 }
 
 fn summarize_diff(diff: &Value) -> String {
@@ -139,11 +161,13 @@ async fn converge_worker_user(
     token: &Secret,
     report: &mut Report,
 ) -> Result<(), ProvisionError> {
-    let role = role_ids
-        .get(WORKER)
-        .ok_or_else(|| ProvisionError::Conflict(format!("the role {WORKER} was not provisioned")))?;
+    let role = role_ids.get(WORKER).ok_or_else(|| {
+        ProvisionError::Conflict(format!("the role {WORKER} was not provisioned"))
+    })?;
     let found = admin
-        .get_data(&format!("/users?filter[email][_eq]={WORKER_EMAIL}&fields=id,role,status&limit=1"))
+        .get_data(&format!(
+            "/users?filter[email][_eq]={WORKER_EMAIL}&fields=id,role,status&limit=1"
+        ))
         .await?;
     let Some(user) = found.as_array().and_then(|users| users.first()).cloned() else {
         admin
@@ -160,36 +184,57 @@ async fn converge_worker_user(
                 }),
             )
             .await?;
-        report.note(format!("user {WORKER_EMAIL}: created with its static token"));
+        report.note(format!(
+            "user {WORKER_EMAIL}: created with its static token"
+        ));
         return Ok(());
     };
     let id = user["id"].as_str().unwrap_or_default().to_owned();
     if user["role"].as_str() != Some(role) || user["status"] != "active" {
-        admin.patch(&format!("/users/{id}"), json!({ "role": role, "status": "active" })).await?;
+        admin
+            .patch(
+                &format!("/users/{id}"),
+                json!({ "role": role, "status": "active" }),
+            )
+            .await?;
         report.note(format!("user {WORKER_EMAIL}: role and status restored"));
     }
     // The token reads back masked, so ask Directus whom the declared token belongs to.
-    let as_worker = admin.with_token(Some(token.clone())).with_retry(crate::directus::RetryPolicy::none());
+    let as_worker = admin
+        .with_token(Some(token.clone()))
+        .with_retry(crate::directus::RetryPolicy::none());
     let token_works = match as_worker.get_data("/users/me?fields=id").await {
         Ok(me) => me["id"].as_str() == Some(id.as_str()),
         Err(e) if e.is_status(401) || e.is_status(403) => false,
         Err(e) => return Err(e.into()),
     };
     if !token_works {
-        admin.patch(&format!("/users/{id}"), json!({ "token": token.expose() })).await?;
+        admin
+            .patch(&format!("/users/{id}"), json!({ "token": token.expose() }))
+            .await?;
         report.note(format!("user {WORKER_EMAIL}: static token set"));
     }
     Ok(())
 }
 
-async fn converge_settings(admin: &DirectusClient, project_name: &str, report: &mut Report) -> Result<(), ProvisionError> {
+async fn converge_settings(
+    admin: &DirectusClient,
+    project_name: &str,
+    report: &mut Report,
+) -> Result<(), ProvisionError> {
     let desired = json!({
         "project_name": project_name,
         "project_descriptor": "Adaptive learning",
         "project_color": "#6644FF",
     });
-    let current = admin.get_data("/settings?fields=project_name,project_descriptor,project_color").await?;
-    let differs = desired.as_object().into_iter().flatten().any(|(k, v)| current.get(k) != Some(v));
+    let current = admin
+        .get_data("/settings?fields=project_name,project_descriptor,project_color")
+        .await?;
+    let differs = desired
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(k, v)| current.get(k) != Some(v));
     if differs {
         admin.patch("/settings", desired).await?;
         report.note("settings: project name and colour");
@@ -203,7 +248,10 @@ mod tests {
 
     #[test]
     fn reads_the_snapshot_vendor() {
-        assert_eq!(snapshot_vendor("version: 1\ndirectus: 11.17.4\nvendor: sqlite\n").as_deref(), Some("sqlite"));
+        assert_eq!(
+            snapshot_vendor("version: 1\ndirectus: 11.17.4\nvendor: sqlite\n").as_deref(),
+            Some("sqlite")
+        );
         assert_eq!(snapshot_vendor("version: 1\n"), None);
     }
 

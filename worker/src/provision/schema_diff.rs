@@ -16,7 +16,11 @@ use serde_json::Value;
 pub fn portable_part(diff: &Value) -> Value {
     let mut out = serde_json::Map::new();
     for section in ["collections", "fields", "relations"] {
-        let entries = diff.get(section).and_then(Value::as_array).cloned().unwrap_or_default();
+        let entries = diff
+            .get(section)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let kept: Vec<Value> = entries.into_iter().filter_map(portable_entry).collect();
         out.insert(section.to_owned(), Value::Array(kept));
     }
@@ -30,17 +34,24 @@ pub fn portable_part(diff: &Value) -> Value {
 pub fn is_empty(diff: &Value) -> bool {
     ["collections", "fields", "relations"]
         .iter()
-        .all(|section| diff.get(*section).and_then(Value::as_array).is_none_or(Vec::is_empty))
+        .all(|section| {
+            diff.get(*section)
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+        })
 }
 
 fn portable_entry(mut entry: Value) -> Option<Value> {
     let changes = entry.get("diff")?.as_array()?.clone();
-    let whole_new = changes.len() == 1 && changes[0]["kind"] == "N" && path_of(&changes[0]).is_empty();
+    let whole_new =
+        changes.len() == 1 && changes[0]["kind"] == "N" && path_of(&changes[0]).is_empty();
     if whole_new {
         return Some(entry);
     }
-    let meta_only: Vec<Value> =
-        changes.into_iter().filter(|change| path_of(change).first().is_some_and(|p| p == "meta")).collect();
+    let meta_only: Vec<Value> = changes
+        .into_iter()
+        .filter(|change| path_of(change).first().is_some_and(|p| p == "meta"))
+        .collect();
     if meta_only.is_empty() {
         return None;
     }
@@ -52,7 +63,15 @@ fn path_of(change: &Value) -> Vec<String> {
     change
         .get("path")
         .and_then(Value::as_array)
-        .map(|p| p.iter().map(|s| s.as_str().map(str::to_owned).unwrap_or_else(|| s.to_string())).collect())
+        .map(|p| {
+            p.iter()
+                .map(|s| {
+                    s.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| s.to_string())
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -92,10 +111,14 @@ mod tests {
 
     #[test]
     fn an_empty_diff_is_empty() {
-        assert!(is_empty(&json!({ "collections": [], "fields": [], "relations": [] })));
+        assert!(is_empty(
+            &json!({ "collections": [], "fields": [], "relations": [] })
+        ));
         assert!(is_empty(&portable_part(&json!({
             "fields": [{ "collection": "a", "field": "id", "diff": [{ "kind": "D" }] }]
         }))));
-        assert!(!is_empty(&json!({ "collections": [{ "collection": "x", "diff": [{ "kind": "N" }] }] })));
+        assert!(!is_empty(
+            &json!({ "collections": [{ "collection": "x", "diff": [{ "kind": "N" }] }] })
+        ));
     }
 }

@@ -483,3 +483,39 @@ async fn a_new_prerequisite_updates_the_paths_of_the_students_it_affects() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_new_student_gets_a_profile_and_a_path_in_every_published_course() {
+    let stack = TestStack::seeded().await;
+    let roles = stack.admin().get_data("/roles?fields=id,name").await.unwrap();
+    let role = |name: &str| roles.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["id"].clone();
+    let created = stack
+        .admin()
+        .post("/users", json!({ "email": "dana@example.com", "password": "a-long-password", "role": role("Student") }))
+        .await
+        .unwrap();
+    let dana = created["data"]["id"].as_str().unwrap().to_owned();
+    let teacher = stack
+        .admin()
+        .post("/users", json!({ "email": "tess@example.com", "role": role("Teacher") }))
+        .await
+        .unwrap();
+    let tess = teacher["data"]["id"].as_str().unwrap().to_owned();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let path = loop {
+        let paths = stack.directus.items("learning_paths", &format!("filter[student][_eq]={dana}&fields=steps,current_lesson,progress")).await;
+        if let Some(path) = paths.first() {
+            break path.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no path for the new student");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let first = stack.lessons().await[0]["id"].clone();
+    assert_eq!(path["current_lesson"], first, "{path}");
+    assert_eq!(path["progress"], 0.0);
+    let profile = stack.directus.items("student_profiles", &format!("filter[student][_eq]={dana}&fields=strategy,xp")).await;
+    assert_eq!(profile.len(), 1);
+    assert_eq!(profile[0]["strategy"], "threshold-rules");
+    assert!(stack.directus.items("student_profiles", &format!("filter[student][_eq]={tess}")).await.is_empty(), "teachers get no profile");
+}

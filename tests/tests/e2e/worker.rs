@@ -487,8 +487,20 @@ async fn a_new_prerequisite_updates_the_paths_of_the_students_it_affects() {
 #[tokio::test]
 async fn a_new_student_gets_a_profile_and_a_path_in_every_published_course() {
     let stack = TestStack::seeded().await;
-    let roles = stack.admin().get_data("/roles?fields=id,name").await.unwrap();
-    let role = |name: &str| roles.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["id"].clone();
+    let roles = stack
+        .admin()
+        .get_data("/roles?fields=id,name")
+        .await
+        .unwrap();
+    let role = |name: &str| {
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["id"]
+            .clone()
+    };
     let created = stack
         .admin()
         .post("/users", json!({ "email": "dana@example.com", "password": "a-long-password", "role": role("Student") }))
@@ -497,25 +509,110 @@ async fn a_new_student_gets_a_profile_and_a_path_in_every_published_course() {
     let dana = created["data"]["id"].as_str().unwrap().to_owned();
     let teacher = stack
         .admin()
-        .post("/users", json!({ "email": "tess@example.com", "role": role("Teacher") }))
+        .post(
+            "/users",
+            json!({ "email": "tess@example.com", "role": role("Teacher") }),
+        )
         .await
         .unwrap();
     let tess = teacher["data"]["id"].as_str().unwrap().to_owned();
 
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let path = loop {
-        let paths = stack.directus.items("learning_paths", &format!("filter[student][_eq]={dana}&fields=steps,current_lesson,progress")).await;
+        let paths = stack
+            .directus
+            .items(
+                "learning_paths",
+                &format!("filter[student][_eq]={dana}&fields=steps,current_lesson,progress"),
+            )
+            .await;
         if let Some(path) = paths.first() {
             break path.clone();
         }
-        assert!(std::time::Instant::now() < deadline, "no path for the new student");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no path for the new student"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let first = stack.lessons().await[0]["id"].clone();
     assert_eq!(path["current_lesson"], first, "{path}");
     assert_eq!(path["progress"], 0.0);
-    let profile = stack.directus.items("student_profiles", &format!("filter[student][_eq]={dana}&fields=strategy,xp")).await;
+    let profile = stack
+        .directus
+        .items(
+            "student_profiles",
+            &format!("filter[student][_eq]={dana}&fields=strategy,xp"),
+        )
+        .await;
     assert_eq!(profile.len(), 1);
     assert_eq!(profile[0]["strategy"], "threshold-rules");
-    assert!(stack.directus.items("student_profiles", &format!("filter[student][_eq]={tess}")).await.is_empty(), "teachers get no profile");
+    assert!(
+        stack
+            .directus
+            .items("student_profiles", &format!("filter[student][_eq]={tess}"))
+            .await
+            .is_empty(),
+        "teachers get no profile"
+    );
+}
+
+#[tokio::test]
+async fn broken_content_rejects_the_attempt_with_a_reason_and_a_dead_letter() {
+    let stack = TestStack::seeded().await;
+    let lesson = stack.lessons().await[0]["id"].clone();
+    let questions = stack.questions(&lesson).await;
+    let single = questions
+        .iter()
+        .find(|q| q["type"] == "single_choice")
+        .expect("a single-choice question");
+    // An editor saves a key that names a choice that does not exist.
+    stack
+        .admin()
+        .patch(
+            &format!("/items/questions/{}", single["id"]),
+            json!({ "answer_key": { "correct": "zz" } }),
+        )
+        .await
+        .unwrap();
+    let ada = stack.directus.student("ada").await;
+    let created = ada
+        .post(
+            "/items/attempts",
+            json!({ "lesson": lesson, "answers": {} }),
+        )
+        .await
+        .unwrap();
+    let attempt = created["data"]["id"].clone();
+    let stored = stack.wait_graded(&attempt).await;
+    assert_eq!(stored["status"], "rejected", "{stored}");
+    let reason = stored["rejection_reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("question {}", single["id"])) && reason.contains("\"zz\""),
+        "{reason}"
+    );
+    // Ada reads why; the editors find it in the dead letters.
+    let mine = ada
+        .get_data(&format!(
+            "/items/attempts/{attempt}?fields=status,rejection_reason"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(mine["rejection_reason"], reason);
+    let letters = stack
+        .directus
+        .items(
+            "dead_letters",
+            &format!("filter[attempt_id][_eq]={attempt}&fields=reason,source"),
+        )
+        .await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        stack
+            .directus
+            .items("recommendations", "fields=id")
+            .await
+            .is_empty(),
+        "nothing decided on broken content"
+    );
 }

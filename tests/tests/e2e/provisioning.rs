@@ -259,6 +259,6 @@ async fn the_committed_graphql_sdl_matches_what_directus_serves_the_worker() {
     .unwrap();
     assert!(
         served == committed,
-        "directus-schema/graphql/schema.graphql is stale: re-export it with `pathwise export-sdl` against a provisioned Directus"
+        "directus-schema/graphql/schema.graphql is stale: regenerate it with scripts/export-sdl"
     );
 }

@@ -6,6 +6,7 @@
 //! once (bootstrapped; provisioned and seeded) and every test starts its own Directus on a
 //! copy. Each instance dies with its [`TestDirectus`] handle.
 
+pub mod bench;
 pub mod postgres;
 pub mod stack;
 
@@ -304,6 +305,11 @@ impl TestDirectus {
     pub async fn restart(&mut self) {
         self.stop();
         self.launch().await;
+    }
+
+    /// The process id of the running Directus, to measure its CPU.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     pub fn stop(&mut self) {

@@ -149,7 +149,7 @@ impl DemoCourse {
     }
 }
 
-async fn seed_course(
+pub async fn seed_course(
     admin: &DirectusClient,
     demo: &DemoCourse,
     report: &mut Report,

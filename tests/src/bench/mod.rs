@@ -1,0 +1,469 @@
+//! `scripts/bench`: end-to-end speed and cost of Pathwise against a real Directus, side by
+//! side with the same job done by a Directus flow with a Run Script operation.
+//!
+//! Open-loop load at several offered rates (plus a closed loop "as fast as it goes"),
+//! latency from the moment Directus answers the attempt's creation to the moment its
+//! recommendations are readable by the student (polled with backoff: the realtime
+//! WebSocket is not enabled), the worker's CPU and memory from /proc, Directus' CPU, round
+//! trips from the worker's /metrics, and cold starts of the worker binary.
+
+pub mod baseline;
+pub mod chart;
+pub mod load;
+pub mod proc;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::postgres::TestPostgres;
+use crate::stack::answers_scoring;
+use crate::{Database, Options, TestDirectus, free_port, secrets};
+
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    pub postgres: bool,
+    /// Offered loads in attempts per second; a closed loop follows when `max_concurrency > 0`.
+    pub rates: Vec<f64>,
+    pub step: Duration,
+    pub max_concurrency: usize,
+    pub students: usize,
+    pub cold_starts: usize,
+    /// The release `pathwise` binary.
+    pub worker_binary: PathBuf,
+    /// Where the JSON and the chart go (none: stdout only).
+    pub out_dir: Option<PathBuf>,
+    /// Whether to also run the Run Script baseline.
+    pub baseline: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    pub system: String,
+    /// Offered attempts per second; `None` for the closed loop.
+    pub offered_rate: Option<f64>,
+    pub attempts: usize,
+    pub achieved_rate: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub errors: usize,
+    pub never_graded: usize,
+    /// Attempts graded more than once (Pathwise: gradings beyond one per attempt;
+    /// baseline: extra recommendation rows).
+    pub graded_twice: usize,
+    pub worker_cpu_ms_per_attempt: Option<f64>,
+    pub worker_cpu_share: Option<f64>,
+    pub worker_rss_kib: Option<u64>,
+    pub directus_cpu_share: f64,
+    pub round_trips_per_attempt: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColdStart {
+    pub runs: usize,
+    pub ready_ms_p50: f64,
+    pub ready_ms_max: f64,
+    pub first_event_ms_p50: f64,
+    pub first_event_ms_max: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub database: String,
+    pub cores: usize,
+    pub students: usize,
+    pub step_seconds: f64,
+    pub latency_measured_by: String,
+    pub worker_idle_rss_kib: Option<u64>,
+    pub worker_binary_bytes: u64,
+    pub steps: Vec<StepResult>,
+    pub cold_start: Option<ColdStart>,
+    pub notes: Vec<String>,
+}
+
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The worker as a child process, so its CPU and memory are its own.
+pub struct WorkerProcess {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl WorkerProcess {
+    pub fn spawn(binary: &PathBuf, port: u16, directus_url: &str) -> Self {
+        let child = std::process::Command::new(binary)
+            .arg("serve")
+            .env("DIRECTUS_URL", directus_url)
+            .env("PATHWISE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PATHWISE_WORKER_TOKEN", secrets().worker_token.expose())
+            .env("PATHWISE_WEBHOOK_SECRET", secrets().webhook_secret.expose())
+            .env("DIRECTUS_SECRET", &secrets().directus_secret)
+            .env("PATHWISE_SWEEP_INTERVAL", "600")
+            .env("PATHWISE_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the worker binary runs");
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub async fn wait_ready(&self, http: &reqwest::Client, within: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Ok(r) = http.get(format!("{}/readyz", self.url)).send().await
+                && r.status().is_success()
+            {
+                return Some(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        None
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Students with static tokens (no password hashing), created in one request.
+async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, String)> {
+    let roles = directus
+        .admin()
+        .get_data("/roles?fields=id,name&limit=-1")
+        .await
+        .unwrap();
+    let role = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Student")
+        .unwrap()["id"]
+        .clone();
+    let tokens: Vec<String> = (0..count)
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect();
+    let users: Vec<Value> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, token)| json!({ "email": format!("bench-{i}@example.com"), "role": role, "token": token, "status": "active" }))
+        .collect();
+    for chunk in users.chunks(100) {
+        directus
+            .admin()
+            .post("/users", Value::Array(chunk.to_vec()))
+            .await
+            .unwrap();
+    }
+    let ids = directus
+        .admin()
+        .get_data("/users?filter[email][_starts_with]=bench-&fields=id,email&limit=-1")
+        .await
+        .unwrap();
+    tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let email = format!("bench-{i}@example.com");
+            let id = ids
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["email"] == email)
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (id, token)
+        })
+        .collect()
+}
+
+/// A synthetic course of 200 lessons and 40 skills, loaded like the demo course.
+async fn load_synthetic_course(directus: &TestDirectus) {
+    let skills: Vec<Value> = (0..40)
+        .map(|s| json!({ "ref": format!("s{s}"), "name": format!("Skill {s}"), "p_init": 0.2, "p_learn": 0.15, "p_guess": 0.2, "p_slip": 0.1 }))
+        .collect();
+    let modules: Vec<Value> = (0..10)
+        .map(|m| {
+            let lessons: Vec<Value> = (0..20)
+                .map(|l| {
+                    let n = m * 20 + l;
+                    let prerequisites: Vec<String> = if n == 0 { vec![] } else { vec![format!("l{}", n - 1)] };
+                    let questions: Vec<Value> = (0..5)
+                        .map(|q| json!({ "type": "true_false", "prompt": format!("Statement {q} of lesson {n}"), "answer_key": { "correct": q % 2 == 0 }, "points": 1, "skills": [format!("s{}", n % 40)] }))
+                        .collect();
+                    json!({ "ref": format!("l{n}"), "title": format!("Synthetic lesson {n}"), "kind": if l == 19 { "remediation" } else { "lesson" }, "status": "published", "body": "Synthetic.", "estimated_minutes": 10, "skills": [format!("s{}", n % 40)], "prerequisites": prerequisites, "questions": questions })
+                })
+                .collect();
+            json!({ "title": format!("Synthetic module {m}"), "lessons": lessons })
+        })
+        .collect();
+    let course = json!({
+        "subject": { "name": "Benchmarks", "slug": "benchmarks" },
+        "course": { "title": "Synthetic", "slug": "synthetic", "status": "published", "advance_threshold": 0.9, "remediate_threshold": 0.7, "mastery_threshold": 0.95 },
+        "skills": skills,
+        "modules": modules,
+    });
+    let demo: pathwise::seed::DemoCourse = serde_json::from_value(course).unwrap();
+    let mut report = pathwise::provision::Report::default();
+    pathwise::seed::seed_course(&directus.admin(), &demo, &mut report)
+        .await
+        .unwrap();
+}
+
+/// Attempts to submit: (lesson, answers) with a realistic mix of scores.
+async fn attempt_mix(directus: &TestDirectus) -> Vec<(Value, serde_json::Map<String, Value>)> {
+    let lessons = directus
+        .items("lessons", "filter[status][_eq]=published&filter[kind][_eq]=lesson&filter[module][course][slug][_eq]=fractions&fields=id")
+        .await;
+    let mut mix = Vec::new();
+    for lesson in lessons {
+        let questions = directus
+            .items("questions", &format!("filter[lesson][_eq]={}&filter[status][_eq]=published&fields=id,type,answer_key,points", lesson["id"]))
+            .await;
+        for target in [0.3, 0.6, 0.8, 0.95, 1.0] {
+            mix.push((lesson["id"].clone(), answers_scoring(&questions, target).0));
+        }
+    }
+    mix
+}
+
+pub async fn run(config: &BenchConfig) -> BenchReport {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let worker_port = free_port();
+    let worker_url = format!("http://127.0.0.1:{worker_port}");
+    let _postgres;
+    let directus = if config.postgres {
+        let pg = tokio::task::spawn_blocking(TestPostgres::start)
+            .await
+            .unwrap();
+        let options = Options {
+            database: Database::Postgres {
+                host: "127.0.0.1".into(),
+                port: pg.port,
+                database: pg.database(),
+                user: pg.user.clone(),
+            },
+            worker_url: worker_url.clone(),
+        };
+        let directus = TestDirectus::start(options).await;
+        directus.provision().await;
+        directus.seed().await;
+        _postgres = Some(pg);
+        directus
+    } else {
+        _postgres = None;
+        TestDirectus::seeded(&worker_url).await
+    };
+    eprintln!(
+        "bench: Directus up at {} ({})",
+        directus.url,
+        if config.postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    load_synthetic_course(&directus).await;
+    let students = create_students(&directus, config.students).await;
+    let mix = attempt_mix(&directus).await;
+    eprintln!(
+        "bench: {} students, {} attempt shapes",
+        students.len(),
+        mix.len()
+    );
+    let baseline_flow = if config.baseline {
+        Some(baseline::create(&directus.admin()).await.unwrap())
+    } else {
+        None
+    };
+
+    let worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
+    worker
+        .wait_ready(&http, Duration::from_secs(10))
+        .await
+        .expect("the worker becomes ready");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = proc::rss_kib(worker.child.id());
+    let directus_pid = directus.pid().expect("Directus runs");
+    let plan = load::Plan {
+        http: http.clone(),
+        directus_url: directus.url.clone(),
+        students: students.clone(),
+        mix,
+    };
+
+    let mut steps = Vec::new();
+    let mut systems = vec!["pathwise"];
+    if baseline_flow.is_some() {
+        systems.push("baseline");
+    }
+    for system in systems {
+        baseline::activate(&directus.admin(), system == "baseline")
+            .await
+            .unwrap();
+        let loads: Vec<Option<f64>> = config
+            .rates
+            .iter()
+            .map(|r| Some(*r))
+            .chain((config.max_concurrency > 0).then_some(None))
+            .collect();
+        for offered in loads {
+            let before =
+                proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
+            let outcome = load::drive(&plan, offered, config.step, config.max_concurrency).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let after =
+                proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
+            let step =
+                load::summarize(system, offered, &outcome, &before, &after, &plan, &directus).await;
+            eprintln!(
+                "bench: {system} {:?}/s: p50 {:.1} ms p99 {:.1} ms, {} attempts",
+                offered, step.p50_ms, step.p99_ms, step.attempts
+            );
+            steps.push(step);
+        }
+    }
+    baseline::activate(&directus.admin(), false).await.unwrap();
+    drop(worker);
+
+    let cold_start = if config.cold_starts > 0 {
+        Some(cold_starts(config, &directus, &http).await)
+    } else {
+        None
+    };
+    let report = BenchReport {
+        database: if config.postgres { "postgresql".into() } else { "sqlite".into() },
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        students: config.students,
+        step_seconds: config.step.as_secs_f64(),
+        latency_measured_by: "polling the student's recommendations with backoff (5 ms, x1.5, capped at 50 ms); the realtime WebSocket is not enabled".into(),
+        worker_idle_rss_kib: idle_rss,
+        worker_binary_bytes: std::fs::metadata(&config.worker_binary).map(|m| m.len()).unwrap_or(0),
+        steps,
+        cold_start,
+        notes: vec![
+            "The baseline grades and applies the threshold rules only: no BKT, no FSRS, no learning paths, no profile, no reviews. Pathwise does all of these per attempt.".into(),
+            "Worker CPU comes from /proc/<pid>/stat of the worker process; Directus CPU likewise, as a share of one core over the step.".into(),
+        ],
+    };
+    if let Some(dir) = &config.out_dir {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join("bench.json"),
+            serde_json::to_string_pretty(&report).unwrap(),
+        )
+        .unwrap();
+        chart::draw(&report, &dir.join("bench.svg"));
+    }
+    report
+}
+
+async fn cold_starts(
+    config: &BenchConfig,
+    directus: &TestDirectus,
+    http: &reqwest::Client,
+) -> ColdStart {
+    // An attempt already graded: the event is processed (read, found graded) without writes.
+    let any = directus
+        .items("attempts", "filter[status][_eq]=graded&fields=id&limit=1")
+        .await;
+    let attempt = any.first().map(|a| a["id"].clone()).unwrap_or(json!(1));
+    let event = json!({ "event": "attempts.items.create", "key": attempt, "payload": {}, "collection": "attempts" });
+    let mut ready = Vec::new();
+    let mut first_event = Vec::new();
+    for _ in 0..config.cold_starts {
+        let port = free_port();
+        let started = Instant::now();
+        let worker = WorkerProcess::spawn(&config.worker_binary, port, &directus.url);
+        if worker
+            .wait_ready(http, Duration::from_secs(10))
+            .await
+            .is_none()
+        {
+            continue;
+        }
+        ready.push(started.elapsed().as_secs_f64() * 1000.0);
+        let token = load::sign_event(&event);
+        let response = http
+            .post(format!("{}/v1/events", worker.url))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(event.to_string())
+            .send()
+            .await;
+        if response.is_ok_and(|r| r.status().is_success()) {
+            first_event.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    ready.sort_by(f64::total_cmp);
+    first_event.sort_by(f64::total_cmp);
+    ColdStart {
+        runs: ready.len(),
+        ready_ms_p50: percentile(&ready, 50.0),
+        ready_ms_max: ready.last().copied().unwrap_or(0.0),
+        first_event_ms_p50: percentile(&first_event, 50.0),
+        first_event_ms_max: first_event.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// The report as a table.
+pub fn table(report: &BenchReport) -> String {
+    let mut out = format!(
+        "database: {}  cores: {}  students: {}  step: {:.0} s  worker idle RSS: {} KiB  binary: {:.1} MiB\n",
+        report.database,
+        report.cores,
+        report.students,
+        report.step_seconds,
+        report.worker_idle_rss_kib.unwrap_or(0),
+        report.worker_binary_bytes as f64 / 1048576.0
+    );
+    out.push_str("system    offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  lost  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
+    for s in &report.steps {
+        out.push_str(&format!(
+            "{:<9} {:>9} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6}\n",
+            s.system,
+            s.offered_rate.map_or("max".to_owned(), |r| format!("{r:.0}")),
+            s.attempts,
+            s.achieved_rate,
+            s.p50_ms,
+            s.p90_ms,
+            s.p99_ms,
+            s.max_ms,
+            s.errors,
+            s.never_graded,
+            s.graded_twice,
+            s.worker_cpu_ms_per_attempt.map_or("-".to_owned(), |v| format!("{v:.2}")),
+            s.worker_cpu_share.map_or("-".to_owned(), |v| format!("{:.1}", v * 100.0)),
+            s.worker_rss_kib.map_or("-".to_owned(), |v| v.to_string()),
+            s.directus_cpu_share * 100.0,
+            s.round_trips_per_attempt.map_or("-".to_owned(), |v| format!("{v:.1}")),
+        ));
+    }
+    if let Some(c) = &report.cold_start {
+        out.push_str(&format!(
+            "cold start ({} runs): ready p50 {:.1} ms (max {:.1}), first event p50 {:.1} ms (max {:.1})\n",
+            c.runs, c.ready_ms_p50, c.ready_ms_max, c.first_event_ms_p50, c.first_event_ms_max
+        ));
+    }
+    out
+}

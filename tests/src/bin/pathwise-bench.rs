@@ -1,0 +1,57 @@
+//! `scripts/bench` runs this: see `pathwise_tests::bench`.
+//!
+//! pathwise-bench [--postgres] [--rates 5,10,20,40] [--step 30] [--concurrency 16]
+//!                [--students 500] [--cold-starts 20] [--no-baseline] [--out DIR] --worker PATH
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pathwise_tests::bench::{BenchConfig, run, table};
+
+fn main() {
+    let mut config = BenchConfig {
+        postgres: false,
+        rates: vec![5.0, 10.0, 20.0, 40.0],
+        step: Duration::from_secs(30),
+        max_concurrency: 16,
+        students: 500,
+        cold_starts: 20,
+        worker_binary: PathBuf::from("target/release/pathwise"),
+        out_dir: Some(PathBuf::from("bench-results")),
+        baseline: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--postgres" => config.postgres = true,
+            "--no-baseline" => config.baseline = false,
+            "--rates" => {
+                config.rates = value()
+                    .split(',')
+                    .map(|r| r.trim().parse().expect("a rate"))
+                    .collect()
+            }
+            "--step" => config.step = Duration::from_secs(value().parse().expect("seconds")),
+            "--concurrency" => config.max_concurrency = value().parse().expect("a number"),
+            "--students" => config.students = value().parse().expect("a number"),
+            "--cold-starts" => config.cold_starts = value().parse().expect("a number"),
+            "--worker" => config.worker_binary = PathBuf::from(value()),
+            "--out" => config.out_dir = Some(PathBuf::from(value())),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let report = runtime.block_on(run(&config));
+    print!("{}", table(&report));
+    if let Some(dir) = &config.out_dir {
+        println!(
+            "wrote {}/bench.json and {}/bench.svg",
+            dir.display(),
+            dir.display()
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! A tiny run of the benchmark, so that it cannot rot: a few seconds, a handful of
+//! attempts, both systems, two cold starts. It asserts what must hold at any speed.
+
+use std::time::Duration;
+
+use pathwise_tests::bench::{BenchConfig, run, table};
+
+#[tokio::test]
+async fn a_tiny_benchmark_runs_and_loses_nothing() {
+    // The worker runs as its own process, as in production (a no-op when up to date).
+    let status = std::process::Command::new("cargo")
+        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+        .current_dir(pathwise_tests::repo_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let worker = pathwise_tests::repo_root().join("target/debug/pathwise");
+    let out =
+        std::env::temp_dir().join(format!("pathwise-bench-{}", uuid::Uuid::new_v4().simple()));
+    let config = BenchConfig {
+        postgres: false,
+        rates: vec![4.0],
+        step: Duration::from_secs(2),
+        max_concurrency: 2,
+        students: 4,
+        cold_starts: 2,
+        worker_binary: worker,
+        out_dir: Some(out.clone()),
+        baseline: true,
+    };
+    let report = run(&config).await;
+    println!("{}", table(&report));
+    assert_eq!(
+        report.steps.len(),
+        4,
+        "two loads for each of the two systems"
+    );
+    for step in &report.steps {
+        assert!(step.attempts > 0, "{step:?}");
+        assert_eq!(
+            (step.errors, step.never_graded, step.graded_twice),
+            (0, 0, 0),
+            "{step:?}"
+        );
+        assert!(
+            step.p50_ms > 0.0 && step.p50_ms <= step.p99_ms && step.p99_ms <= step.max_ms,
+            "{step:?}"
+        );
+    }
+    let pathwise = report
+        .steps
+        .iter()
+        .find(|s| s.system == "pathwise")
+        .unwrap();
+    assert_eq!(pathwise.round_trips_per_attempt, Some(4.0));
+    assert!(pathwise.worker_cpu_ms_per_attempt.is_some());
+    let cold = report.cold_start.as_ref().unwrap();
+    assert_eq!(cold.runs, 2);
+    assert!(cold.ready_ms_p50 > 0.0 && cold.first_event_ms_p50 >= cold.ready_ms_p50);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
+    assert_eq!(json["steps"].as_array().unwrap().len(), 4);
+    assert!(
+        std::fs::read_to_string(out.join("bench.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+    let _ = std::fs::remove_dir_all(out);
+}

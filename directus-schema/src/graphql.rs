@@ -20,7 +20,7 @@ pub type GraphQLStringOrFloat = serde_json::Value;
     response_derives = "Debug, Clone, PartialEq, Serialize",
     variables_derives = "Debug, Clone"
 )]
-pub struct AttemptWithCourse;
+pub struct AttemptOnly;
 
 #[derive(GraphQLQuery)]
 #[graphql(

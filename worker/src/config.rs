@@ -102,6 +102,10 @@ pub struct WorkerArgs {
     /// Seconds an attempt may stay `submitted` before the sweep grades it.
     #[arg(long, env = "PATHWISE_SWEEP_GRACE", default_value_t = 30)]
     pub sweep_grace: u64,
+    /// Seconds a course's structure is reused between attempts (0: read it every time).
+    /// Content events evict it at once on the replica that receives them.
+    #[arg(long, env = "PATHWISE_COURSE_CACHE_TTL", default_value_t = 60)]
+    pub course_cache_ttl: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +144,7 @@ impl WorkerArgs {
             strategies: self.strategies.0.clone(),
             completion_rule: self.completion_rule,
             sweep_grace: std::time::Duration::from_secs(self.sweep_grace),
+            course_cache_ttl: std::time::Duration::from_secs(self.course_cache_ttl),
         }
     }
 }

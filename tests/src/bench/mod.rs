@@ -109,9 +109,17 @@ impl WorkerProcess {
             .env("PATHWISE_WEBHOOK_SECRET", secrets().webhook_secret.expose())
             .env("DIRECTUS_SECRET", &secrets().directus_secret)
             .env("PATHWISE_SWEEP_INTERVAL", "600")
-            .env("PATHWISE_LOG", "warn")
+            .env(
+                "PATHWISE_LOG",
+                std::env::var("PATHWISE_BENCH_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(match std::env::var_os("PATHWISE_BENCH_WORKER_LOG_FILE") {
+                Some(path) => std::fs::File::create(path)
+                    .map(std::process::Stdio::from)
+                    .unwrap_or_else(|_| std::process::Stdio::null()),
+                None => std::process::Stdio::null(),
+            })
             .spawn()
             .expect("the worker binary runs");
         Self {

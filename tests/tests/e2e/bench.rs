@@ -52,7 +52,11 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
         .iter()
         .find(|s| s.system == "pathwise")
         .unwrap();
-    assert_eq!(pathwise.round_trips_per_attempt, Some(4.0));
+    let trips = pathwise.round_trips_per_attempt.unwrap();
+    assert!(
+        (4.0..=5.0).contains(&trips),
+        "4 round trips, 5 when the course is read: {trips}"
+    );
     assert!(pathwise.worker_cpu_ms_per_attempt.is_some());
     let cold = report.cold_start.as_ref().unwrap();
     assert_eq!(cold.runs, 2);

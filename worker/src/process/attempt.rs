@@ -19,8 +19,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use directus_schema::graphql::{
-    AttemptWithCourse, RecordOutcome, StudentState, attempt_with_course, record_outcome,
-    student_state,
+    AttemptOnly, CourseStructure, RecordOutcome, StudentState, attempt_only,
+    course_structure as course_query, record_outcome, student_state,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -69,7 +69,7 @@ async fn grade_once(
 ) -> Result<AttemptReport, ProcessError> {
     let directus = worker.directus.counting();
     let data = directus
-        .query::<AttemptWithCourse>(attempt_with_course::Variables {
+        .query::<AttemptOnly>(attempt_only::Variables {
             attempt: attempt_id.to_string(),
         })
         .await?;
@@ -99,7 +99,12 @@ async fn grade_once(
         )
         .await;
     };
-    let Some(course_parts) = lesson.module.as_ref().and_then(|m| m.course.as_ref()) else {
+    let Some(course_id) = lesson
+        .module
+        .as_ref()
+        .and_then(|m| m.course.as_ref())
+        .and_then(|c| c.id.parse::<i64>().ok())
+    else {
         return reject(
             worker,
             &directus,
@@ -108,10 +113,12 @@ async fn grade_once(
         )
         .await;
     };
-    let course = match course_from_directus(&serde_json::to_value(course_parts).unwrap_or_default())
-    {
+    let course = match course_structure(worker, &directus, course_id).await {
         Ok(course) => course,
-        Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
+        Err(ProcessError::Content(reason)) => {
+            return reject(worker, &directus, attempt_id, &reason).await;
+        }
+        Err(error) => return Err(error),
     };
     let lesson_id: i64 = lesson.id.parse().unwrap_or_default();
 
@@ -136,7 +143,7 @@ async fn grade_once(
     });
     let input = AttemptInput {
         student: student.clone(),
-        course,
+        course: (*course).clone(),
         lesson: lesson_id,
         answers: attempt.answers.clone(),
         started_at: parse_time(attempt.started_at.as_deref()),
@@ -203,6 +210,31 @@ async fn grade_once(
         strategy: outcome.strategy,
         round_trips,
     })
+}
+
+/// A course's structure: from the cache, or read from Directus (one more round trip) and
+/// cached.
+pub(super) async fn course_structure(
+    worker: &Worker,
+    directus: &crate::directus::DirectusClient,
+    course_id: i64,
+) -> Result<std::sync::Arc<crate::learning::Course>, ProcessError> {
+    if let Some(course) = worker.courses.get(course_id) {
+        return Ok(course);
+    }
+    let data = directus
+        .query::<CourseStructure>(course_query::Variables {
+            course: course_id.to_string(),
+        })
+        .await?;
+    let parts = data
+        .courses_by_id
+        .ok_or_else(|| ProcessError::Content(format!("course {course_id} does not exist")))?;
+    let course = std::sync::Arc::new(course_from_directus(
+        &serde_json::to_value(parts).unwrap_or_default(),
+    )?);
+    worker.courses.insert(course.clone());
+    Ok(course)
 }
 
 /// Marks the attempt rejected with a reason a student can read, and records why for

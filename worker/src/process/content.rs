@@ -6,10 +6,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use directus_schema::graphql::{CourseStructure, course_structure};
 use serde_json::{Value, json};
 
-use super::course::course_from_directus;
 use super::{Handled, ProcessError, Worker};
 use crate::learning::{MasteryState, StudentProgress, recompute_paths};
 
@@ -19,6 +17,7 @@ pub(super) async fn recompute(
     keys: &[String],
 ) -> Result<Handled, ProcessError> {
     let courses = affected_courses(worker, collection, keys).await?;
+    worker.courses.evict(courses.iter().copied());
     let mut paths_updated = 0;
     for course in &courses {
         paths_updated += recompute_course(worker, *course).await?;
@@ -96,21 +95,21 @@ fn as_id(value: &Value) -> Option<i64> {
     }
 }
 
+async fn course_gone(worker: &Worker, course_id: i64) -> bool {
+    matches!(worker.directus.get(&format!("/items/courses/{course_id}?fields=id")).await, Err(e) if e.status == Some(403) || e.status == Some(404))
+}
+
 /// Recomputes every path of one course; answers how many changed.
 pub(super) async fn recompute_course(
     worker: &Worker,
     course_id: i64,
 ) -> Result<usize, ProcessError> {
     let directus = &worker.directus;
-    let data = directus
-        .query::<CourseStructure>(course_structure::Variables {
-            course: course_id.to_string(),
-        })
-        .await?;
-    let Some(parts) = data.courses_by_id else {
-        return Ok(0);
+    let course = match super::attempt::course_structure(worker, directus, course_id).await {
+        Ok(course) => course,
+        Err(ProcessError::Content(_)) if course_gone(worker, course_id).await => return Ok(0),
+        Err(error) => return Err(error),
     };
-    let course = course_from_directus(&serde_json::to_value(parts).unwrap_or_default())?;
     let paths = directus
         .get_data(&format!("/items/learning_paths?limit=-1&fields=id,student,steps,current_lesson,progress&filter[course][_eq]={course_id}"))
         .await?;

@@ -8,6 +8,7 @@
 pub mod attempt;
 pub mod content;
 pub mod course;
+pub mod course_cache;
 pub mod student;
 pub mod sweep;
 
@@ -33,6 +34,8 @@ pub struct Settings {
     pub completion_rule: CompletionRule,
     /// The sweep grades attempts left `submitted` longer than this.
     pub sweep_grace: Duration,
+    /// How long a course's structure is reused between attempts (zero: never).
+    pub course_cache_ttl: Duration,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             strategies: vec![("threshold-rules".to_owned(), 1)],
             completion_rule: CompletionRule::default(),
             sweep_grace: Duration::from_secs(30),
+            course_cache_ttl: Duration::from_secs(60),
         }
     }
 }
@@ -52,6 +56,8 @@ pub struct Worker {
     pub directus: DirectusClient,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
+    /// Course structures between attempts, evicted by content events.
+    pub courses: Arc<course_cache::CourseCache>,
     /// Attempts being graded by this process: a duplicate delivery waits its turn instead
     /// of racing (replicas are kept safe by the idempotence keys in Directus).
     in_flight: Arc<Mutex<HashSet<i64>>>,
@@ -122,6 +128,7 @@ impl Worker {
         Self {
             directus: directus.with_metrics(metrics.clone()),
             metrics,
+            courses: Arc::new(course_cache::CourseCache::new(settings.course_cache_ttl)),
             settings: Arc::new(settings),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
         }

@@ -51,10 +51,10 @@ pub struct StepResult {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub errors: usize,
-    pub never_graded: usize,
-    /// Attempts graded more than once (Pathwise: gradings beyond one per attempt;
-    /// baseline: extra recommendation rows).
-    pub graded_twice: usize,
+    /// Attempts whose recommendations were not readable within 30 s.
+    pub timed_out: usize,
+    /// Baseline only: attempts graded more than once (extra recommendation rows).
+    pub graded_twice: Option<usize>,
     pub worker_cpu_ms_per_attempt: Option<f64>,
     pub worker_cpu_share: Option<f64>,
     pub worker_rss_kib: Option<u64>,
@@ -82,7 +82,20 @@ pub struct BenchReport {
     pub worker_binary_bytes: u64,
     pub steps: Vec<StepResult>,
     pub cold_start: Option<ColdStart>,
+    /// After the Pathwise steps and a drain (flows, then `pathwise sweep`).
+    pub pathwise_totals: Option<Totals>,
     pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub attempts: usize,
+    /// Still `submitted` after the drain and a sweep.
+    pub never_graded: usize,
+    /// Students whose XP differs from 10 x the points of their graded attempts: an
+    /// attempt counted twice (or not at all) shows here.
+    pub students_miscounted: usize,
+    pub drain_seconds: f64,
 }
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -325,7 +338,11 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     if baseline_flow.is_some() {
         systems.push("baseline");
     }
+    let mut pathwise_totals = None;
     for system in systems {
+        if system == "baseline" {
+            pathwise_totals = Some(drain_and_check(config, &directus).await);
+        }
         baseline::activate(&directus.admin(), system == "baseline")
             .await
             .unwrap();
@@ -351,6 +368,9 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
             steps.push(step);
         }
     }
+    if pathwise_totals.is_none() {
+        pathwise_totals = Some(drain_and_check(config, &directus).await);
+    }
     baseline::activate(&directus.admin(), false).await.unwrap();
     drop(worker);
 
@@ -369,6 +389,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         worker_binary_bytes: std::fs::metadata(&config.worker_binary).map(|m| m.len()).unwrap_or(0),
         steps,
         cold_start,
+        pathwise_totals,
         notes: vec![
             "The baseline grades and applies the threshold rules only: no BKT, no FSRS, no learning paths, no profile, no reviews. Pathwise does all of these per attempt.".into(),
             "Worker CPU comes from /proc/<pid>/stat of the worker process; Directus CPU likewise, as a share of one core over the step.".into(),
@@ -384,6 +405,62 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         chart::draw(&report, &dir.join("bench.svg"));
     }
     report
+}
+
+/// Waits for every attempt to leave `submitted` (flows deliver the backlog), then runs
+/// `pathwise sweep` for whatever is left, and checks that nothing was counted twice.
+async fn drain_and_check(config: &BenchConfig, directus: &TestDirectus) -> Totals {
+    let started = Instant::now();
+    let waiting = || async {
+        directus
+            .items("attempts", "filter[status][_eq]=submitted&fields=id")
+            .await
+            .len()
+    };
+    while waiting().await > 0 && started.elapsed() < Duration::from_secs(180) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    if waiting().await > 0 {
+        let _ = std::process::Command::new(&config.worker_binary)
+            .arg("sweep")
+            .env("DIRECTUS_URL", &directus.url)
+            .env("PATHWISE_WORKER_TOKEN", secrets().worker_token.expose())
+            .env("PATHWISE_SWEEP_GRACE", "0")
+            .env("PATHWISE_LOG", "warn")
+            .status();
+    }
+    let attempts = directus
+        .items("attempts", "fields=student,status,points_earned")
+        .await;
+    let mut expected_xp: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for attempt in attempts.iter().filter(|a| a["status"] == "graded") {
+        let xp = (attempt["points_earned"].as_f64().unwrap_or(0.0) * 10.0).round() as u64;
+        *expected_xp
+            .entry(attempt["student"].as_str().unwrap_or_default().to_owned())
+            .or_default() += xp;
+    }
+    let profiles = directus
+        .items("student_profiles", "fields=student,xp")
+        .await;
+    let students_miscounted = expected_xp
+        .iter()
+        .filter(|(student, xp)| {
+            let stored = profiles
+                .iter()
+                .find(|p| p["student"] == student.as_str())
+                .and_then(|p| p["xp"].as_u64());
+            stored != Some(**xp)
+        })
+        .count();
+    Totals {
+        attempts: attempts.len(),
+        never_graded: attempts
+            .iter()
+            .filter(|a| a["status"] == "submitted")
+            .count(),
+        students_miscounted,
+        drain_seconds: started.elapsed().as_secs_f64(),
+    }
 }
 
 async fn cold_starts(
@@ -445,7 +522,7 @@ pub fn table(report: &BenchReport) -> String {
         report.worker_idle_rss_kib.unwrap_or(0),
         report.worker_binary_bytes as f64 / 1048576.0
     );
-    out.push_str("system    offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  lost  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
+    out.push_str("system    offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  >30s  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
     for s in &report.steps {
         out.push_str(&format!(
             "{:<9} {:>9} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6}\n",
@@ -458,13 +535,19 @@ pub fn table(report: &BenchReport) -> String {
             s.p99_ms,
             s.max_ms,
             s.errors,
-            s.never_graded,
-            s.graded_twice,
+            s.timed_out,
+            s.graded_twice.map_or("-".to_owned(), |n| n.to_string()),
             s.worker_cpu_ms_per_attempt.map_or("-".to_owned(), |v| format!("{v:.2}")),
             s.worker_cpu_share.map_or("-".to_owned(), |v| format!("{:.1}", v * 100.0)),
             s.worker_rss_kib.map_or("-".to_owned(), |v| v.to_string()),
             s.directus_cpu_share * 100.0,
             s.round_trips_per_attempt.map_or("-".to_owned(), |v| format!("{v:.1}")),
+        ));
+    }
+    if let Some(t) = &report.pathwise_totals {
+        out.push_str(&format!(
+            "pathwise totals after a {:.0} s drain: {} attempts, {} never graded, {} students counted wrong\n",
+            t.drain_seconds, t.attempts, t.never_graded, t.students_miscounted
         ));
     }
     if let Some(c) = &report.cold_start {

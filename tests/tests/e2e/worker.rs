@@ -617,3 +617,89 @@ async fn broken_content_rejects_the_attempt_with_a_reason_and_a_dead_letter() {
         "nothing decided on broken content"
     );
 }
+
+#[tokio::test]
+async fn attempts_of_one_student_graded_at_once_lose_no_update() {
+    let mut stack = TestStack::seeded().await;
+    let lessons = stack.lessons().await;
+    let ada_id = stack.directus.user_id("ada@example.com").await;
+    stack.stop_worker().await;
+    let mut attempts = Vec::new();
+    for lesson in lessons.iter().take(4) {
+        let (answers, _) = answers_scoring(&stack.questions(&lesson["id"]).await, 1.0);
+        let created = stack
+            .admin()
+            .post(
+                "/items/attempts",
+                json!({ "student": ada_id, "lesson": lesson["id"], "answers": answers }),
+            )
+            .await
+            .unwrap();
+        attempts.push(created["data"]["id"].as_i64().unwrap());
+    }
+    stack.start_worker().await;
+    let w = &stack.worker;
+    let (a, b, c, d) = tokio::join!(
+        w.grade(attempts[0]),
+        w.grade(attempts[1]),
+        w.grade(attempts[2]),
+        w.grade(attempts[3])
+    );
+    for result in [a, b, c, d] {
+        result.unwrap();
+    }
+    let graded = stack
+        .directus
+        .items(
+            "attempts",
+            &format!("filter[student][_eq]={ada_id}&fields=points_earned,status"),
+        )
+        .await;
+    assert!(graded.iter().all(|a| a["status"] == "graded"));
+    let expected: f64 = graded
+        .iter()
+        .map(|a| (a["points_earned"].as_f64().unwrap() * 10.0).round())
+        .sum();
+    let profile = stack
+        .directus
+        .items(
+            "student_profiles",
+            &format!("filter[student][_eq]={ada_id}&fields=xp"),
+        )
+        .await;
+    assert_eq!(
+        profile[0]["xp"].as_f64().unwrap(),
+        expected,
+        "every attempt's XP counted exactly once"
+    );
+    let mastery = stack
+        .directus
+        .items(
+            "mastery",
+            &format!("filter[student][_eq]={ada_id}&fields=applied_attempts"),
+        )
+        .await;
+    let applied: usize = mastery
+        .iter()
+        .map(|m| m["applied_attempts"].as_array().unwrap().len())
+        .sum();
+    let expected_applications = stack
+        .directus
+        .items(
+            "question_skills",
+            &format!(
+                "filter[question][lesson][_in]={}&groupBy[]=question&fields=question",
+                lessons
+                    .iter()
+                    .take(4)
+                    .map(|l| l["id"].to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        )
+        .await;
+    assert!(
+        applied >= 4 && !expected_applications.is_empty(),
+        "every attempt reached mastery: {mastery:?}"
+    );
+}

@@ -122,6 +122,9 @@ async fn grade_once(
     };
     let lesson_id: i64 = lesson.id.parse().unwrap_or_default();
 
+    // Another attempt of this student may be updating the same mastery rows and profile:
+    // wait for it, so this grading starts from what it wrote.
+    let _student_turn = worker.student_turn(&student).await;
     let state = directus
         .query::<StudentState>(student_state::Variables {
             student: student.clone(),

@@ -61,6 +61,10 @@ pub struct Worker {
     /// Attempts being graded by this process: a duplicate delivery waits its turn instead
     /// of racing (replicas are kept safe by the idempotence keys in Directus).
     in_flight: Arc<Mutex<HashSet<i64>>>,
+    /// Students whose state is being updated: two attempts of one student are graded one
+    /// after the other, so the second reads what the first wrote (no lost update of XP
+    /// or mastery).
+    students_in_flight: Arc<Mutex<HashSet<String>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +135,7 @@ impl Worker {
             courses: Arc::new(course_cache::CourseCache::new(settings.course_cache_ttl)),
             settings: Arc::new(settings),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
+            students_in_flight: Arc::new(Mutex::new(HashSet::new())),
         }
     }
 
@@ -153,21 +158,13 @@ impl Worker {
         attempt::grade(self, attempt).await
     }
 
-    async fn take_turn(&self, attempt: i64) -> InFlight {
-        loop {
-            if self
-                .in_flight
-                .lock()
-                .expect("in-flight set")
-                .insert(attempt)
-            {
-                return InFlight {
-                    attempt,
-                    set: self.in_flight.clone(),
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    async fn take_turn(&self, attempt: i64) -> InFlight<i64> {
+        take_turn(&self.in_flight, attempt).await
+    }
+
+    /// Waits until no other grading of this process updates `student`'s state.
+    pub(crate) async fn student_turn(&self, student: &str) -> InFlight<String> {
+        take_turn(&self.students_in_flight, student.to_owned()).await
     }
 
     /// Records an event the worker could not process, with the reason. Never fails: if
@@ -198,16 +195,29 @@ impl Worker {
     }
 }
 
-struct InFlight {
-    attempt: i64,
-    set: Arc<Mutex<HashSet<i64>>>,
+async fn take_turn<K: std::hash::Hash + Eq + Clone>(
+    set: &Arc<Mutex<HashSet<K>>>,
+    key: K,
+) -> InFlight<K> {
+    loop {
+        if set.lock().expect("in-flight set").insert(key.clone()) {
+            return InFlight {
+                key,
+                set: set.clone(),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
 }
 
-impl Drop for InFlight {
+/// A turn held until dropped.
+pub(crate) struct InFlight<K: std::hash::Hash + Eq> {
+    key: K,
+    set: Arc<Mutex<HashSet<K>>>,
+}
+
+impl<K: std::hash::Hash + Eq> Drop for InFlight<K> {
     fn drop(&mut self) {
-        self.set
-            .lock()
-            .expect("in-flight set")
-            .remove(&self.attempt);
+        self.set.lock().expect("in-flight set").remove(&self.key);
     }
 }

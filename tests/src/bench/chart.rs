@@ -31,14 +31,14 @@ pub fn draw(report: &BenchReport, path: &Path) {
         .margin(20)
         .x_label_area_size(45)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..max_rate, 0.0..max_ms)
+        .build_cartesian_2d(0.0..max_rate, (5.0..max_ms).log_scale())
     else {
         return;
     };
     chart
         .configure_mesh()
         .x_desc("offered attempts per second")
-        .y_desc("ms from attempt created to recommendations readable")
+        .y_desc("ms from attempt created to recommendations readable (log)")
         .draw()
         .ok();
     let series = [

@@ -15,7 +15,7 @@ pub mod proc;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::postgres::TestPostgres;
@@ -39,7 +39,7 @@ pub struct BenchConfig {
     pub baseline: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
     pub system: String,
     /// Offered attempts per second; `None` for the closed loop.
@@ -62,7 +62,7 @@ pub struct StepResult {
     pub round_trips_per_attempt: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColdStart {
     pub runs: usize,
     pub ready_ms_p50: f64,
@@ -71,7 +71,7 @@ pub struct ColdStart {
     pub first_event_ms_max: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchReport {
     pub database: String,
     pub cores: usize,
@@ -87,7 +87,7 @@ pub struct BenchReport {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Totals {
     pub attempts: usize,
     /// Still `submitted` after the drain and a sweep.

@@ -38,6 +38,15 @@ fn main() {
             "--cold-starts" => config.cold_starts = value().parse().expect("a number"),
             "--worker" => config.worker_binary = PathBuf::from(value()),
             "--out" => config.out_dir = Some(PathBuf::from(value())),
+            // Redraws the chart and reprints the table of a saved run, then exits.
+            "--redraw" => {
+                let json = PathBuf::from(value());
+                let report: pathwise_tests::bench::BenchReport =
+                    serde_json::from_str(&std::fs::read_to_string(&json).expect("a bench.json")).expect("a bench report");
+                pathwise_tests::bench::chart::draw(&report, &json.with_extension("svg"));
+                print!("{}", table(&report));
+                return;
+            }
             other => panic!("unknown argument {other}"),
         }
     }

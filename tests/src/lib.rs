@@ -163,6 +163,21 @@ impl TestDirectus {
         .await
     }
 
+    /// A fresh Directus bootstrapped on `pg` (nothing of Pathwise in it yet).
+    pub async fn on_postgres(pg: &postgres::TestPostgres, worker_url: &str) -> Self {
+        let database = Database::Postgres {
+            host: "127.0.0.1".into(),
+            port: pg.port,
+            database: pg.database(),
+            user: pg.user.clone(),
+        };
+        Self::start(Options {
+            database,
+            worker_url: worker_url.to_owned(),
+        })
+        .await
+    }
+
     pub async fn start(options: Options) -> Self {
         let dir = std::env::temp_dir().join(format!("pathwise-test-{}", random()));
         std::fs::create_dir_all(dir.join("uploads")).expect("temp dir");

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::postgres::TestPostgres;
 use crate::stack::answers_scoring;
-use crate::{Database, Options, TestDirectus, free_port, secrets};
+use crate::{TestDirectus, free_port, secrets};
 
 #[derive(Debug, Clone)]
 pub struct BenchConfig {
@@ -277,16 +277,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         let pg = tokio::task::spawn_blocking(TestPostgres::start)
             .await
             .unwrap();
-        let options = Options {
-            database: Database::Postgres {
-                host: "127.0.0.1".into(),
-                port: pg.port,
-                database: pg.database(),
-                user: pg.user.clone(),
-            },
-            worker_url: worker_url.clone(),
-        };
-        let directus = TestDirectus::start(options).await;
+        let directus = TestDirectus::on_postgres(&pg, &worker_url).await;
         directus.provision().await;
         directus.seed().await;
         _postgres = Some(pg);

@@ -42,7 +42,8 @@ fn main() {
             "--redraw" => {
                 let json = PathBuf::from(value());
                 let report: pathwise_tests::bench::BenchReport =
-                    serde_json::from_str(&std::fs::read_to_string(&json).expect("a bench.json")).expect("a bench report");
+                    serde_json::from_str(&std::fs::read_to_string(&json).expect("a bench.json"))
+                        .expect("a bench report");
                 pathwise_tests::bench::chart::draw(&report, &json.with_extension("svg"));
                 print!("{}", table(&report));
                 return;

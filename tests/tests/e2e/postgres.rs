@@ -1,24 +1,15 @@
 //! The SQLite snapshot also provisions PostgreSQL, and re-provisioning changes nothing.
 
 use directus_schema::collections;
+use pathwise_tests::TestDirectus;
 use pathwise_tests::postgres::TestPostgres;
-use pathwise_tests::{Database, Options, TestDirectus};
 
 #[tokio::test]
 async fn the_snapshot_provisions_postgresql_and_converges() {
     let pg = tokio::task::spawn_blocking(TestPostgres::start)
         .await
         .unwrap();
-    let options = Options {
-        database: Database::Postgres {
-            host: "127.0.0.1".into(),
-            port: pg.port,
-            database: pg.database(),
-            user: pg.user.clone(),
-        },
-        ..Options::default()
-    };
-    let directus = TestDirectus::start(options).await;
+    let directus = TestDirectus::on_postgres(&pg, "http://127.0.0.1:9").await;
     let first = directus.provision().await;
     assert!(
         first

@@ -535,6 +535,31 @@ pub fn table(report: &BenchReport) -> String {
             s.round_trips_per_attempt.map_or("-".to_owned(), |v| format!("{v:.1}")),
         ));
     }
+    for pathwise in report.steps.iter().filter(|s| s.system == "pathwise") {
+        let Some(baseline) = report
+            .steps
+            .iter()
+            .find(|s| s.system == "baseline" && s.offered_rate == pathwise.offered_rate)
+        else {
+            continue;
+        };
+        let ratio = |a: f64, b: f64| {
+            if a > 0.0 && b > 0.0 {
+                format!("{:.2}x", a / b)
+            } else {
+                "-".to_owned()
+            }
+        };
+        out.push_str(&format!(
+            "pathwise/baseline at {}: p50 {}, p99 {}, throughput {}\n",
+            pathwise
+                .offered_rate
+                .map_or("max".to_owned(), |r| format!("{r:.0}/s")),
+            ratio(pathwise.p50_ms, baseline.p50_ms),
+            ratio(pathwise.p99_ms, baseline.p99_ms),
+            ratio(pathwise.achieved_rate, baseline.achieved_rate),
+        ));
+    }
     if let Some(t) = &report.pathwise_totals {
         out.push_str(&format!(
             "pathwise totals after a {:.0} s drain: {} attempts, {} never graded, {} students counted wrong\n",

@@ -3,7 +3,9 @@
 //! threshold rules, with item read / update / create operations around it. It does no
 //! BKT, no FSRS, no paths and no profile: Pathwise does more per attempt.
 
+use directus_schema::flows::{FlowSpec, OperationSpec};
 use pathwise::directus::DirectusClient;
+use pathwise::provision::ProvisionError;
 use serde_json::{Value, json};
 
 pub const FLOW_NAME: &str = "Baseline: grade in a Run Script";
@@ -47,20 +49,23 @@ module.exports = async function (data) {
 };
 "#;
 
-/// Creates the baseline flow (inactive); answers its id.
-pub async fn create(admin: &DirectusClient) -> Result<String, pathwise::directus::DirectusError> {
-    let flow = admin
-        .post(
-            "/flows",
-            json!({
-                "name": FLOW_NAME, "status": "inactive", "trigger": "event", "accountability": "all",
-                "options": { "type": "action", "scope": ["items.create"], "collections": ["attempts"] },
-            }),
-        )
-        .await?;
-    let flow_id = flow["data"]["id"].as_str().unwrap_or_default().to_owned();
+/// Creates the baseline flow; [`activate`] decides whether it or Pathwise's runs.
+pub async fn create(admin: &DirectusClient) -> Result<(), ProvisionError> {
+    let spec = FlowSpec {
+        name: FLOW_NAME,
+        icon: "code",
+        color: "#E35169",
+        description: "The benchmark's baseline: grading in a Run Script operation.",
+        trigger_options: json!({ "type": "action", "scope": ["items.create"], "collections": ["attempts"] }),
+    };
+    let operation = |key: &'static str, kind: &'static str, options: Value| OperationSpec {
+        key,
+        name: key,
+        kind,
+        options,
+    };
     let operations = [
-        (
+        operation(
             "read_questions",
             "item-read",
             json!({
@@ -68,8 +73,8 @@ pub async fn create(admin: &DirectusClient) -> Result<String, pathwise::directus
                 "query": { "filter": { "lesson": { "_eq": "{{$trigger.payload.lesson}}" } }, "fields": ["id", "type", "answer_key", "points"], "limit": -1 },
             }),
         ),
-        ("grade", "exec", json!({ "code": GRADE_SCRIPT })),
-        (
+        operation("grade", "exec", json!({ "code": GRADE_SCRIPT })),
+        operation(
             "save",
             "item-update",
             json!({
@@ -77,7 +82,7 @@ pub async fn create(admin: &DirectusClient) -> Result<String, pathwise::directus
                 "payload": { "status": "graded", "score": "{{grade.score}}", "points_earned": "{{grade.earned}}", "points_possible": "{{grade.possible}}", "results": { "questions": "{{grade.results}}" } },
             }),
         ),
-        (
+        operation(
             "recommend",
             "item-create",
             json!({
@@ -86,23 +91,7 @@ pub async fn create(admin: &DirectusClient) -> Result<String, pathwise::directus
             }),
         ),
     ];
-    let mut next = Value::Null;
-    for (index, (key, kind, options)) in operations.iter().enumerate().rev() {
-        let created = admin
-            .post(
-                "/operations",
-                json!({
-                    "flow": flow_id, "key": key, "name": key, "type": kind, "options": options,
-                    "resolve": next, "position_x": 19 + 18 * index, "position_y": 1,
-                }),
-            )
-            .await?;
-        next = created["data"]["id"].clone();
-    }
-    admin
-        .patch(&format!("/flows/{flow_id}"), json!({ "operation": next }))
-        .await?;
-    Ok(flow_id)
+    pathwise::provision::create_flow(admin, &spec, &operations).await
 }
 
 /// Makes exactly one of the two paths grade new attempts.

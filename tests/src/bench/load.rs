@@ -163,7 +163,6 @@ pub async fn summarize(
     outcome: &Outcome,
     before: &Snapshot,
     after: &Snapshot,
-    plan: &Plan,
     directus: &TestDirectus,
 ) -> StepResult {
     let mut sorted = outcome.latencies_ms.clone();
@@ -185,7 +184,6 @@ pub async fn summarize(
     let worker_cpu = (system == "pathwise")
         .then(|| before.worker_cpu.zip(after.worker_cpu).map(|(a, b)| b - a))
         .flatten();
-    let _ = plan;
     StepResult {
         system: system.to_owned(),
         offered_rate: offered,

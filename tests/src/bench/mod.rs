@@ -303,11 +303,9 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         students.len(),
         mix.len()
     );
-    let baseline_flow = if config.baseline {
-        Some(baseline::create(&directus.admin()).await.unwrap())
-    } else {
-        None
-    };
+    if config.baseline {
+        baseline::create(&directus.admin()).await.unwrap();
+    }
 
     let worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
     worker
@@ -326,7 +324,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
 
     let mut steps = Vec::new();
     let mut systems = vec!["pathwise"];
-    if baseline_flow.is_some() {
+    if config.baseline {
         systems.push("baseline");
     }
     let mut pathwise_totals = None;
@@ -350,8 +348,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
             tokio::time::sleep(Duration::from_millis(300)).await;
             let after =
                 proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
-            let step =
-                load::summarize(system, offered, &outcome, &before, &after, &plan, &directus).await;
+            let step = load::summarize(system, offered, &outcome, &before, &after, &directus).await;
             eprintln!(
                 "bench: {system} {:?}/s: p50 {:.1} ms p99 {:.1} ms, {} attempts",
                 offered, step.p50_ms, step.p99_ms, step.attempts

@@ -89,14 +89,7 @@ pub fn verify_event(
         )
         .at("claim:iat"));
     }
-    let body: Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-body",
-            format!("the body is not valid JSON: {e}"),
-        )
-        .at(format!("body:line {} column {}", e.line(), e.column()))
-    })?;
+    let body = super::parse_json(body)?;
     if body != claims.event {
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,

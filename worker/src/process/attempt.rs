@@ -176,7 +176,7 @@ async fn grade_once(
         .grading_latency
         .observe(started.elapsed().as_secs_f64());
 
-    let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior, now);
+    let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior);
     match directus.query::<RecordOutcome>(variables).await {
         Ok(_) => {}
         // Another replica is writing this very outcome (same keys): let it finish, then
@@ -449,10 +449,8 @@ fn outcome_writes(
     course: i64,
     outcome: &AttemptOutcome,
     prior: &Prior,
-    now: DateTime<Utc>,
 ) -> record_outcome::Variables {
     use record_outcome::*;
-    let _ = now;
     let mut vars = Variables {
         superseded: Some(
             outcome

@@ -2,10 +2,8 @@
 //! published course.
 
 use directus_schema::access::STUDENT;
-use directus_schema::graphql::{CourseStructure, course_structure};
 use serde_json::{Value, json};
 
-use super::course::course_from_directus;
 use super::{Handled, ProcessError, Worker};
 use crate::learning::{StudentProgress, assign_strategy, build_path};
 
@@ -85,15 +83,7 @@ pub(super) async fn welcome(worker: &Worker, user: &str) -> Result<Handled, Proc
         if has_path(course_id) {
             continue;
         }
-        let data = directus
-            .query::<CourseStructure>(course_structure::Variables {
-                course: course_id.to_string(),
-            })
-            .await?;
-        let Some(parts) = data.courses_by_id else {
-            continue;
-        };
-        let course = course_from_directus(&serde_json::to_value(parts).unwrap_or_default())?;
+        let course = super::attempt::course_structure(worker, directus, course_id).await?;
         let path = build_path(
             &course,
             &StudentProgress::default(),

@@ -88,7 +88,8 @@ fn flow_matches(spec: &FlowSpec, operations: &[OperationSpec], current: &Value) 
     next.is_null()
 }
 
-async fn create_flow(
+/// Creates an active flow with its operation chain (each resolving to the next).
+pub async fn create_flow(
     admin: &DirectusClient,
     spec: &FlowSpec,
     operations: &[OperationSpec],

@@ -11,6 +11,8 @@ mod access;
 mod flows;
 pub mod schema_diff;
 
+pub use flows::create_flow;
+
 use std::fmt;
 
 use directus_schema::access::{WORKER, WORKER_EMAIL};

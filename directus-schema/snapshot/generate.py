@@ -218,9 +218,15 @@ FOLDERS = [
 
 
 def collection(name, singular, icon, note, fields, *, group, sort_order, template, color=None, hidden=False,
-               sortable=False, archivable=False):
+               sortable=False, archivable=False, accountability="all"):
+    """`accountability`: "all" (activity and revisions), "activity" or None. Content keeps
+    "all" so editors see who changed what. Records the worker recomputes on every attempt
+    keep none: an activity and a revision row per written item cost Directus about 20 ms
+    of CPU per graded attempt (measured, BENCHMARKS.md), and revisions would keep copies of
+    a student's records after their erasure. Attempts keep their activity (who submitted,
+    when the worker graded) without revisions, for the same reasons."""
     meta = {"icon": icon, "note": note, "color": color, "display_template": template, "group": group,
-            "sort": sort_order, "hidden": hidden, "collapse": "open", "accountability": "all",
+            "sort": sort_order, "hidden": hidden, "collapse": "open", "accountability": accountability,
             "sort_field": "sort" if sortable else None,
             "translations": [{"language": "en-US", "translation": label(name), "singular": singular,
                               "plural": label(name)}]}
@@ -372,6 +378,7 @@ COLLECTIONS = [
         timestamp("graded_at", readonly=True, width="half"),
         date_created(),
     ], group="learner_records", sort_order=1, template="{{student.email}} · {{lesson.title}} · {{status}}",
+       accountability="activity",
         color=BLUE),
 
     collection("student_profiles", "Student profile", "badge",
@@ -388,7 +395,8 @@ COLLECTIONS = [
         json_code("applied_attempts", readonly=True, hidden=True,
                   note="Ids of the attempts already counted in XP and streak, so a retry counts nothing twice."),
         date_created(), date_updated(),
-    ], group="learner_records", sort_order=2, template="{{student.email}}"),
+    ], group="learner_records", sort_order=2, template="{{student.email}}",
+       accountability=None),
 
     collection("mastery", "Mastery", "trending_up",
                "One per student and skill: probability known (BKT) and review schedule (FSRS). "
@@ -409,7 +417,8 @@ COLLECTIONS = [
         json_code("applied_attempts", readonly=True, hidden=True,
                   note="Ids of the attempts already counted here, so a retry counts nothing twice."),
         date_updated(),
-    ], group="learner_records", sort_order=3, template="{{student.email}} · {{skill.name}}"),
+    ], group="learner_records", sort_order=3, template="{{student.email}} · {{skill.name}}",
+       accountability=None),
 
     collection("learning_paths", "Learning path", "route",
                "One per student and course: its lessons in prerequisite order with their state. "
@@ -423,7 +432,8 @@ COLLECTIONS = [
         m2o("current_lesson", "{{title}}", readonly=True),
         unit_interval("progress", default=0, nullable=False, readonly=True, width="half", note="Share of lessons done (0..1)."),
         date_updated(),
-    ], group="learner_records", sort_order=4, template="{{student.email}} · {{course.title}}"),
+    ], group="learner_records", sort_order=4, template="{{student.email}} · {{course.title}}",
+       accountability=None),
 
     collection("recommendations", "Recommendation", "recommend",
                "What a student should do next, and why. Written by the worker; students complete or dismiss them.", [
@@ -442,7 +452,8 @@ COLLECTIONS = [
         enum("status", {"active": BLUE, "completed": GREEN, "dismissed": GREY, "superseded": ORANGE},
              default="active", note="The worker supersedes active recommendations when it writes new ones."),
         date_created(), date_updated(),
-    ], group="learner_records", sort_order=5, template="{{student.email}} · {{kind}} · {{lesson.title}}"),
+    ], group="learner_records", sort_order=5, template="{{student.email}} · {{kind}} · {{lesson.title}}",
+       accountability=None),
 
     collection("dead_letters", "Dead letter", "report",
                "Events the worker could not process, with the reason. Tick resolved once handled.", [

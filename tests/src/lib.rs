@@ -272,6 +272,8 @@ impl TestDirectus {
             ("PATHWISE_WORKER_URL", self.options.worker_url.clone()),
             // Many students log in from one address in tests.
             ("RATE_LIMITER_ENABLED", "false".to_owned()),
+            // As scripts/up runs it: no deep clone of the schema per request.
+            ("CACHE_SCHEMA_FREEZE_ENABLED", "true".to_owned()),
         ];
         match &self.options.database {
             Database::Sqlite { .. } => {
@@ -327,8 +329,21 @@ impl TestDirectus {
         self.child.as_ref().map(Child::id)
     }
 
+    /// Stops the server the way an operator would (SIGTERM, so that it closes its
+    /// database and writes a `--cpu-prof` profile when NODE_OPTIONS asks for one), and
+    /// kills it if it is still running after five seconds.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -12,7 +12,7 @@ use directus_schema::flows::PATH_CONTENT;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A student submitted an attempt: grade it and update everything that follows.
-    AttemptSubmitted { attempt: i64 },
+    AttemptSubmitted { attempt: i64, hint: AttemptHint },
     /// A user was created: a student gets a profile and initial paths.
     UserCreated { user: String },
     /// Content that shapes paths changed: recompute the paths of the affected courses.
@@ -20,6 +20,34 @@ pub enum Event {
         collection: String,
         keys: Vec<String>,
     },
+}
+
+/// What an attempt's create event says about it: its student (Directus puts the preset
+/// `$CURRENT_USER` in the payload) and its lesson. It lets the worker read the attempt and
+/// the student's state in one round trip; the worker checks both against the attempt it
+/// reads, so a missing or wrong hint costs one more round trip, never a wrong grading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttemptHint {
+    pub student: Option<String>,
+    pub lesson: Option<i64>,
+}
+
+impl AttemptHint {
+    /// From an item payload: `student` and `lesson` as keys or as `{"id": ...}` objects.
+    pub fn from_payload(payload: &Value) -> Self {
+        let key = |field: &str| {
+            let value = &payload[field];
+            value.get("id").unwrap_or(value).clone()
+        };
+        AttemptHint {
+            student: key("student").as_str().map(str::to_owned),
+            lesson: match key("lesson") {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -65,7 +93,10 @@ impl TryFrom<&Value> for Event {
                         expected: "an attempt id",
                     },
                 )?;
-                Ok(Event::AttemptSubmitted { attempt })
+                Ok(Event::AttemptSubmitted {
+                    attempt,
+                    hint: AttemptHint::from_payload(&body["payload"]),
+                })
             }
             "users.create" => {
                 let user = keys.into_iter().next().ok_or(EventError::Malformed {
@@ -124,7 +155,22 @@ mod tests {
         let attempt = json!({ "event": "attempts.items.create", "key": 3, "payload": {}, "collection": "attempts" });
         assert_eq!(
             Event::try_from(&attempt),
-            Ok(Event::AttemptSubmitted { attempt: 3 })
+            Ok(Event::AttemptSubmitted {
+                attempt: 3,
+                hint: AttemptHint::default()
+            })
+        );
+        let with_payload = json!({ "event": "attempts.items.create", "key": 4,
+            "payload": { "student": "9f1f", "lesson": 12, "answers": {} } });
+        assert_eq!(
+            Event::try_from(&with_payload),
+            Ok(Event::AttemptSubmitted {
+                attempt: 4,
+                hint: AttemptHint {
+                    student: Some("9f1f".into()),
+                    lesson: Some(12)
+                }
+            })
         );
         let user = json!({ "event": "users.create", "key": "9f1f", "payload": {}, "collection": "directus_users" });
         assert_eq!(
@@ -146,6 +192,30 @@ mod tests {
             Event::try_from(&delete),
             Ok(Event::ContentChanged { .. })
         ));
+    }
+
+    #[test]
+    fn an_attempt_hint_takes_keys_or_objects_and_ignores_anything_else() {
+        let objects = json!({ "student": { "id": "9f1f" }, "lesson": { "id": "12" } });
+        assert_eq!(
+            AttemptHint::from_payload(&objects),
+            AttemptHint {
+                student: Some("9f1f".into()),
+                lesson: Some(12)
+            }
+        );
+        for odd in [
+            json!({ "student": 5, "lesson": "twelve" }),
+            json!({ "student": null, "lesson": [12] }),
+            json!("not an object"),
+            Value::Null,
+        ] {
+            assert_eq!(
+                AttemptHint::from_payload(&odd),
+                AttemptHint::default(),
+                "{odd}"
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Deleting a student deletes their learner records (right to erasure).
+//! Deleting a student deletes their learner records (right to erasure), and Directus keeps
+//! no copy of them in its revisions.
 
 use pathwise_tests::TestDirectus;
 use serde_json::json;
@@ -63,4 +64,22 @@ async fn deleting_a_student_deletes_their_learner_records() {
             "{collection}: another student's records must stay"
         );
     }
+
+    // Learner records keep no revisions (the worker rewrites them on every attempt, and a
+    // revision would keep a copy after the erasure); attempts keep their activity only.
+    let admin = directus.admin();
+    let revisions = admin
+        .get_data("/revisions?filter[collection][_in]=attempts,mastery,learning_paths,recommendations,student_profiles&aggregate[count]=id")
+        .await
+        .unwrap();
+    assert_eq!(revisions[0]["count"]["id"], json!(0), "{revisions}");
+    let activity = admin
+        .get_data("/activity?filter[collection][_eq]=attempts&filter[action][_eq]=create&aggregate[count]=id")
+        .await
+        .unwrap();
+    assert_eq!(
+        activity[0]["count"]["id"],
+        json!(2),
+        "who submitted what stays in the activity log: {activity}"
+    );
 }

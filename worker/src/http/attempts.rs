@@ -147,7 +147,11 @@ async fn handle(
         )
     })?;
     tracing::info!(attempt_id = attempt, student = %student, "attempt submitted synchronously");
-    match worker.grade(attempt).await {
+    let hint = crate::events::AttemptHint {
+        student: Some(student.to_string()),
+        lesson: Some(submission.lesson),
+    };
+    match worker.grade_hinted(attempt, &hint).await {
         Ok(report) => {
             let body = match report {
                 AttemptReport::Graded {

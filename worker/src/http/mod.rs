@@ -203,7 +203,7 @@ async fn handle_event(
         Err(error) => {
             metrics.event_failed(&kind, error.reason());
             let attempt = match event {
-                Event::AttemptSubmitted { attempt } => Some(attempt),
+                Event::AttemptSubmitted { attempt, .. } => Some(attempt),
                 _ => None,
             };
             state

@@ -1,11 +1,17 @@
-//! Grading one attempt: two reads, the pure engine, two writes.
+//! Grading one attempt: one read (two when the event did not say who and which course), the
+//! pure engine, two writes.
 //!
-//! 1. read the attempt with its course's whole structure (one GraphQL query);
-//! 2. read the student's state in that course: mastery, graded attempts, profile, path,
-//!    active recommendations (one GraphQL query);
-//! 3. decide with [`crate::learning::process_attempt`];
-//! 4. write the learner records in one GraphQL mutation, then mark the attempt graded
-//!    (REST), only once every write succeeded.
+//! 1. read the attempt together with its student's state in its course: mastery, graded
+//!    attempts, profile, path, active recommendations (one GraphQL query, `AttemptAndState`).
+//!    The student and course come from the signed event (the student and lesson of the
+//!    attempt's create payload, the lesson's course from the course cache) and are checked
+//!    against the attempt read. When the event does not say, or the course is not cached,
+//!    a small `AttemptOnly` query finds them first, and the course structure is read and
+//!    cached;
+//! 2. decide with [`crate::learning::process_attempt`];
+//! 3. write the learner records in one GraphQL mutation that names only the lists with
+//!    something to write, then mark the attempt graded (REST), only once every write
+//!    succeeded.
 //!
 //! Idempotence: an attempt that is not `submitted` is left alone. Writes are absolute
 //! values computed from the state read, and each carries a guard against a second
@@ -15,21 +21,24 @@
 //! nothing twice.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use directus_schema::graphql::{
-    AttemptOnly, CourseStructure, RecordOutcome, StudentState, attempt_only,
-    course_structure as course_query, record_outcome, student_state,
+    AttemptAndState, AttemptOnly, CourseStructure, attempt_and_state, attempt_only,
+    course_structure as course_query, record_outcome, record_outcome_request,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::course::course_from_directus;
-use super::{ProcessError, Worker};
+use super::{InFlight, ProcessError, Worker};
+use crate::directus::DirectusClient;
+use crate::events::AttemptHint;
 use crate::learning::{
-    AttemptInput, AttemptOutcome, Engagement, MasteryState, Recommendation, assign_strategy,
-    process_attempt,
+    AttemptInput, AttemptOutcome, Course, Engagement, MasteryState, Recommendation,
+    assign_strategy, process_attempt,
 };
 
 /// How many attempt ids a guard list keeps (older ones cannot be retried any more).
@@ -58,16 +67,116 @@ pub enum AttemptReport {
     Rejected { attempt: i64, reason: String },
 }
 
-pub(super) async fn grade(worker: &Worker, attempt_id: i64) -> Result<AttemptReport, ProcessError> {
-    grade_once(worker, attempt_id, false).await
-}
-
-async fn grade_once(
+pub(super) async fn grade(
     worker: &Worker,
     attempt_id: i64,
-    retried: bool,
+    hint: &AttemptHint,
 ) -> Result<AttemptReport, ProcessError> {
-    let directus = worker.directus.counting();
+    grade_once(worker, attempt_id, hint, false).await
+}
+
+/// An attempt still `submitted`, read with its student's state under the student's turn.
+struct Reading {
+    student: String,
+    course: Arc<Course>,
+    data: attempt_and_state::ResponseData,
+    /// Another attempt of this student may be updating the same mastery rows and profile:
+    /// this grading waited for it, so it starts from what it wrote.
+    _student_turn: InFlight<String>,
+}
+
+impl Reading {
+    fn attempt(&self) -> &attempt_and_state::AttemptAndStateAttemptsById {
+        self.data
+            .attempts_by_id
+            .as_ref()
+            .expect("a reading holds an attempt")
+    }
+
+    /// Whether the attempt belongs to the student and course the state was read for.
+    fn fits(&self) -> bool {
+        let attempt = self.attempt();
+        let course = attempt
+            .lesson
+            .as_ref()
+            .and_then(|l| l.module.as_ref())
+            .and_then(|m| m.course.as_ref())
+            .and_then(|c| c.id.parse::<i64>().ok());
+        attempt.student.as_ref().map(|s| s.id.as_str()) == Some(self.student.as_str())
+            && course == Some(self.course.id)
+    }
+}
+
+enum Read {
+    Ready(Box<Reading>),
+    /// Nothing to grade (already graded, or rejected for broken content).
+    Done(AttemptReport),
+    /// The attempt does not belong to the student and course asked for.
+    Misfit,
+}
+
+/// Reads the attempt with `student`'s state in `course`, once it is this student's turn.
+async fn read_with_state(
+    worker: &Worker,
+    directus: &DirectusClient,
+    attempt_id: i64,
+    student: &str,
+    course: Arc<Course>,
+) -> Result<Read, ProcessError> {
+    let turn = worker.student_turn(student).await;
+    let data = directus
+        .query::<AttemptAndState>(attempt_and_state::Variables {
+            attempt: attempt_id.to_string(),
+            student: student.to_owned(),
+            course: json!(course.id),
+            path_key: format!("{student}:{}", course.id),
+        })
+        .await?;
+    let attempt = data
+        .attempts_by_id
+        .as_ref()
+        .ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
+    let status = attempt.status.clone().unwrap_or_default();
+    if status != "submitted" {
+        return Ok(Read::Done(AttemptReport::Unchanged {
+            attempt: attempt_id,
+            status,
+        }));
+    }
+    let reading = Reading {
+        student: student.to_owned(),
+        course,
+        data,
+        _student_turn: turn,
+    };
+    Ok(if reading.fits() {
+        Read::Ready(Box::new(reading))
+    } else {
+        Read::Misfit
+    })
+}
+
+/// The attempt and its student's state: in one round trip when the hint is right and the
+/// course is cached, else after finding the student and course with `AttemptOnly`.
+async fn read_attempt(
+    worker: &Worker,
+    directus: &DirectusClient,
+    attempt_id: i64,
+    hint: &AttemptHint,
+) -> Result<Read, ProcessError> {
+    if let (Some(student), Some(lesson)) = (&hint.student, hint.lesson)
+        && let Some(course) = worker.courses.course_of_lesson(lesson)
+    {
+        match read_with_state(worker, directus, attempt_id, student, course).await? {
+            Read::Misfit => {
+                tracing::debug!(
+                    attempt_id,
+                    "the event's student or lesson does not fit the attempt"
+                )
+            }
+            read => return Ok(read),
+        }
+    }
     let data = directus
         .query::<AttemptOnly>(attempt_only::Variables {
             attempt: attempt_id.to_string(),
@@ -78,10 +187,10 @@ async fn grade_once(
         .ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
     let status = attempt.status.clone().unwrap_or_default();
     if status != "submitted" {
-        return Ok(AttemptReport::Unchanged {
+        return Ok(Read::Done(AttemptReport::Unchanged {
             attempt: attempt_id,
             status,
-        });
+        }));
     }
     let student = attempt
         .student
@@ -93,11 +202,12 @@ async fn grade_once(
     let Some(lesson) = attempt.lesson.as_ref() else {
         return reject(
             worker,
-            &directus,
+            directus,
             attempt_id,
             "The lesson of this attempt no longer exists.",
         )
-        .await;
+        .await
+        .map(Read::Done);
     };
     let Some(course_id) = lesson
         .module
@@ -107,34 +217,52 @@ async fn grade_once(
     else {
         return reject(
             worker,
-            &directus,
+            directus,
             attempt_id,
             "The lesson of this attempt is not part of a course.",
         )
-        .await;
+        .await
+        .map(Read::Done);
     };
-    let course = match course_structure(worker, &directus, course_id).await {
+    let course = match course_structure(worker, directus, course_id).await {
         Ok(course) => course,
         Err(ProcessError::Content(reason)) => {
-            return reject(worker, &directus, attempt_id, &reason).await;
+            return reject(worker, directus, attempt_id, &reason)
+                .await
+                .map(Read::Done);
         }
         Err(error) => return Err(error),
     };
-    let lesson_id: i64 = lesson.id.parse().unwrap_or_default();
+    match read_with_state(worker, directus, attempt_id, &student, course).await? {
+        Read::Misfit => Err(ProcessError::NotFound(format!(
+            "attempt {attempt_id} changed student or lesson while it was read; the sweep will grade it"
+        ))),
+        read => Ok(read),
+    }
+}
 
-    // Another attempt of this student may be updating the same mastery rows and profile:
-    // wait for it, so this grading starts from what it wrote.
-    let _student_turn = worker.student_turn(&student).await;
-    let state = directus
-        .query::<StudentState>(student_state::Variables {
-            student: student.clone(),
-            course: json!(course.id),
-            path_key: format!("{student}:{}", course.id),
-        })
-        .await?;
+async fn grade_once(
+    worker: &Worker,
+    attempt_id: i64,
+    hint: &AttemptHint,
+    retried: bool,
+) -> Result<AttemptReport, ProcessError> {
+    let directus = worker.directus.counting();
+    let reading = match read_attempt(worker, &directus, attempt_id, hint).await? {
+        Read::Ready(reading) => reading,
+        Read::Done(report) => return Ok(report),
+        Read::Misfit => unreachable!("read_attempt answers a misfit as an error"),
+    };
+    let attempt = reading.attempt();
+    let student = reading.student.clone();
+    let lesson_id: i64 = attempt
+        .lesson
+        .as_ref()
+        .and_then(|l| l.id.parse().ok())
+        .unwrap_or_default();
 
     let now = Utc::now();
-    let prior = Prior::from_state(&state, attempt_id, now);
+    let prior = Prior::from_state(&reading.data, attempt_id, now);
     let strategy = prior.strategy.clone().or_else(|| {
         let weights: Vec<(&str, u32)> = worker
             .settings
@@ -146,7 +274,7 @@ async fn grade_once(
     });
     let input = AttemptInput {
         student: student.clone(),
-        course: (*course).clone(),
+        course: (*reading.course).clone(),
         lesson: lesson_id,
         answers: attempt.answers.clone(),
         started_at: parse_time(attempt.started_at.as_deref()),
@@ -177,19 +305,22 @@ async fn grade_once(
         .observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior);
-    match directus.query::<RecordOutcome>(variables).await {
-        Ok(_) => {}
-        // Another replica is writing this very outcome (same keys): let it finish, then
-        // look again; the guards make the second look change nothing.
-        Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") && !retried => {
-            tracing::info!(
-                attempt_id,
-                "another worker is grading this attempt; looking again"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            return Box::pin(grade_once(worker, attempt_id, true)).await;
+    if let Some(request) = record_outcome_request(&variables) {
+        match directus.graphql_request("/graphql", request).await {
+            Ok(_) => {}
+            // Another replica is writing this very outcome (same keys): let it finish, then
+            // look again; the guards make the second look change nothing.
+            Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") && !retried => {
+                tracing::info!(
+                    attempt_id,
+                    "another worker is grading this attempt; looking again"
+                );
+                drop(reading);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                return Box::pin(grade_once(worker, attempt_id, hint, true)).await;
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
     }
     directus
         .patch(
@@ -197,6 +328,7 @@ async fn grade_once(
             graded_fields(&outcome.graded, now),
         )
         .await?;
+    drop(reading);
     let round_trips = directus.round_trips();
     worker
         .metrics
@@ -219,7 +351,7 @@ async fn grade_once(
 /// cached.
 pub(super) async fn course_structure(
     worker: &Worker,
-    directus: &crate::directus::DirectusClient,
+    directus: &DirectusClient,
     course_id: i64,
 ) -> Result<std::sync::Arc<crate::learning::Course>, ProcessError> {
     if let Some(course) = worker.courses.get(course_id) {
@@ -244,7 +376,7 @@ pub(super) async fn course_structure(
 /// the editors (dead letter). The worker cannot grade against broken content.
 async fn reject(
     worker: &Worker,
-    directus: &crate::directus::DirectusClient,
+    directus: &DirectusClient,
     attempt: i64,
     reason: &str,
 ) -> Result<AttemptReport, ProcessError> {
@@ -322,7 +454,11 @@ fn applied_ids(value: &Option<Value>) -> Vec<i64> {
 }
 
 impl Prior {
-    fn from_state(state: &student_state::ResponseData, attempt: i64, now: DateTime<Utc>) -> Self {
+    fn from_state(
+        state: &attempt_and_state::ResponseData,
+        attempt: i64,
+        now: DateTime<Utc>,
+    ) -> Self {
         let mut prior = Prior::default();
         for row in &state.mastery {
             let Some(skill) = row.skill.as_ref().and_then(|s| s.id.parse::<i64>().ok()) else {

@@ -34,6 +34,16 @@ impl CourseCache {
             .map(|(_, c)| c.clone())
     }
 
+    /// The fresh entry of the course `lesson` belongs to, if any.
+    pub fn course_of_lesson(&self, lesson: i64) -> Option<Arc<Course>> {
+        let entries = self.entries.lock().expect("course cache");
+        entries
+            .values()
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .find(|(_, c)| c.lessons.iter().any(|l| l.id == lesson))
+            .map(|(_, c)| c.clone())
+    }
+
     pub fn insert(&self, course: Arc<Course>) {
         if self.ttl.is_zero() {
             return;
@@ -92,5 +102,20 @@ mod tests {
             off.get(4).is_none(),
             "a zero time to live turns the cache off"
         );
+    }
+
+    #[test]
+    fn finds_the_course_of_a_lesson_among_fresh_entries() {
+        let cache = CourseCache::new(Duration::from_secs(60));
+        let mut fractions = (*course(1)).clone();
+        fractions.lessons = vec![
+            serde_json::from_value(serde_json::json!({ "id": 10, "title": "Halves" })).unwrap(),
+        ];
+        cache.insert(Arc::new(fractions));
+        cache.insert(course(2));
+        assert_eq!(cache.course_of_lesson(10).map(|c| c.id), Some(1));
+        assert!(cache.course_of_lesson(11).is_none());
+        cache.evict([1]);
+        assert!(cache.course_of_lesson(10).is_none());
     }
 }

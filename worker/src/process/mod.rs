@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::directus::{DirectusClient, DirectusError};
-use crate::events::Event;
+use crate::events::{AttemptHint, Event};
 use crate::learning::{CompletionRule, EngineError};
 use crate::metrics::Metrics;
 pub use attempt::AttemptReport;
@@ -141,8 +141,8 @@ impl Worker {
 
     pub async fn handle(&self, event: &Event) -> Result<Handled, ProcessError> {
         match event {
-            Event::AttemptSubmitted { attempt } => {
-                Ok(Handled::Attempt(self.grade(*attempt).await?))
+            Event::AttemptSubmitted { attempt, hint } => {
+                Ok(Handled::Attempt(self.grade_hinted(*attempt, hint).await?))
             }
             Event::UserCreated { user } => student::welcome(self, user).await,
             Event::ContentChanged { collection, keys } => {
@@ -154,8 +154,18 @@ impl Worker {
     /// Grades one attempt, once: concurrent calls for the same attempt in this process
     /// run one after the other, and the second finds it graded.
     pub async fn grade(&self, attempt: i64) -> Result<AttemptReport, ProcessError> {
+        self.grade_hinted(attempt, &AttemptHint::default()).await
+    }
+
+    /// [`Worker::grade`], told the attempt's student and lesson by its event or its caller:
+    /// one round trip less when they are right (they are checked).
+    pub async fn grade_hinted(
+        &self,
+        attempt: i64,
+        hint: &AttemptHint,
+    ) -> Result<AttemptReport, ProcessError> {
         let _turn = self.take_turn(attempt).await;
-        attempt::grade(self, attempt).await
+        attempt::grade(self, attempt, hint).await
     }
 
     async fn take_turn(&self, attempt: i64) -> InFlight<i64> {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{AttemptReport, ProcessError, Worker};
+use crate::events::AttemptHint;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SweepReport {
@@ -41,22 +42,22 @@ pub async fn sweep(worker: &Worker) -> Result<SweepReport, ProcessError> {
         let page = worker
             .directus
             .get_data(&format!(
-                "/items/attempts?fields=id&sort=id&limit={PAGE}&filter[status][_eq]=submitted&filter[date_created][_lte]={}{exclude}",
+                "/items/attempts?fields=id,student,lesson&sort=id&limit={PAGE}&filter[status][_eq]=submitted&filter[date_created][_lte]={}{exclude}",
                 cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ))
             .await?;
-        let ids: Vec<i64> = page
+        let attempts: Vec<(i64, AttemptHint)> = page
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|a| a["id"].as_i64())
+            .filter_map(|a| Some((a["id"].as_i64()?, AttemptHint::from_payload(a))))
             .collect();
-        if ids.is_empty() {
+        if attempts.is_empty() {
             break;
         }
-        report.found += ids.len();
-        for id in ids {
-            match worker.grade(id).await {
+        report.found += attempts.len();
+        for (id, hint) in attempts {
+            match worker.grade_hinted(id, &hint).await {
                 Ok(AttemptReport::Graded { .. }) => {
                     report.graded += 1;
                     worker.metrics.sweep_graded.inc();

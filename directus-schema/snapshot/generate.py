@@ -173,8 +173,13 @@ def m2o(name, template, *, user=False, width="half", **kw):
     options = {"template": template}
     if not user:
         options["enableCreate"] = False
-    return field(name, "uuid" if user else "integer", "select-dropdown-m2o", special=["m2o"], options=options,
-                 display="related-values", display_options={"template": template}, width=width, **kw)
+    declared = field(name, "uuid" if user else "integer", "select-dropdown-m2o", special=["m2o"], options=options,
+                     display="related-values", display_options={"template": template}, width=width, **kw)
+    # Neither SQLite nor PostgreSQL indexes a foreign key by itself. Without an index every
+    # "this student's records" filter (the worker's reads, a student's own reads, the
+    # permission filters) and every cascade of an erasure scans the whole table.
+    declared["schema"]["is_indexed"] = not declared["schema"]["is_unique"]
+    return declared
 
 
 USER_TEMPLATE = "{{first_name}} {{last_name}} ({{email}})"

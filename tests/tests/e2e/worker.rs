@@ -704,3 +704,52 @@ async fn attempts_of_one_student_graded_at_once_lose_no_update() {
         "every attempt reached mastery: {mastery:?}"
     );
 }
+
+#[tokio::test]
+async fn practice_leaves_out_questions_the_student_answered_correctly_this_week() {
+    let stack = TestStack::seeded().await;
+    // Practice questions come from practice lessons first. A student who got the mixed
+    // practice lesson right, then fails the first lesson, is offered other questions.
+    let practice_lesson = stack
+        .directus
+        .items("lessons", "filter[kind][_eq]=practice&fields=id&limit=1")
+        .await[0]["id"]
+        .clone();
+    let first_lesson = stack.lessons().await[0]["id"].clone();
+    let known_questions = stack.questions(&practice_lesson).await;
+    let client = stack.directus.student("ada").await;
+    for (lesson, target) in [(&practice_lesson, 1.0), (&first_lesson, 0.0)] {
+        let (answers, _) = answers_scoring(&stack.questions(lesson).await, target);
+        let created = client
+            .post(
+                "/items/attempts",
+                json!({ "lesson": lesson, "answers": answers }),
+            )
+            .await
+            .unwrap();
+        let graded = stack.wait_graded(&created["data"]["id"]).await;
+        assert_eq!(graded["status"], "graded", "{graded}");
+    }
+    let ada = stack.directus.user_id("ada@example.com").await;
+    let practice = stack
+        .directus
+        .items(
+            "recommendations",
+            &format!("filter[student][_eq]={ada}&filter[status][_eq]=active&filter[kind][_eq]=practice&fields=questions"),
+        )
+        .await;
+    let offered: Vec<i64> = practice
+        .iter()
+        .flat_map(|r| r["questions"].as_array().cloned().unwrap_or_default())
+        .filter_map(|q| q.as_i64())
+        .collect();
+    assert_eq!(offered.len(), 3, "three practice questions: {practice:?}");
+    let known: Vec<i64> = known_questions
+        .iter()
+        .filter_map(|q| q["id"].as_i64())
+        .collect();
+    assert!(
+        offered.iter().all(|q| !known.contains(q)),
+        "practice {offered:?} repeats questions answered correctly this week {known:?}"
+    );
+}

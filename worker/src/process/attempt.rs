@@ -130,6 +130,7 @@ async fn read_with_state(
             student: student.to_owned(),
             course: json!(course.id),
             path_key: format!("{student}:{}", course.id),
+            recent_since: recently_correct_since(Utc::now()),
         })
         .await?;
     let attempt = data
@@ -262,7 +263,7 @@ async fn grade_once(
         .unwrap_or_default();
 
     let now = Utc::now();
-    let prior = Prior::from_state(&reading.data, attempt_id, now);
+    let prior = Prior::from_state(&reading.data, attempt_id);
     let strategy = prior.strategy.clone().or_else(|| {
         let weights: Vec<(&str, u32)> = worker
             .settings
@@ -454,11 +455,7 @@ fn applied_ids(value: &Option<Value>) -> Vec<i64> {
 }
 
 impl Prior {
-    fn from_state(
-        state: &attempt_and_state::ResponseData,
-        attempt: i64,
-        now: DateTime<Utc>,
-    ) -> Self {
+    fn from_state(state: &attempt_and_state::ResponseData, attempt: i64) -> Self {
         let mut prior = Prior::default();
         for row in &state.mastery {
             let Some(skill) = row.skill.as_ref().and_then(|s| s.id.parse::<i64>().ok()) else {
@@ -484,7 +481,6 @@ impl Prior {
             );
         }
         // Attempts come newest first: the first score seen per lesson is the latest.
-        let since = now - ChronoDuration::days(RECENTLY_CORRECT_DAYS);
         for graded in &state.attempts {
             let Some(lesson) = graded
                 .lesson
@@ -496,11 +492,11 @@ impl Prior {
             if let Some(score) = graded.score {
                 prior.latest_scores.entry(lesson).or_insert(score);
             }
-            if parse_time(graded.graded_at.as_deref()).is_some_and(|t| t >= since) {
-                prior
-                    .recently_correct
-                    .extend(correct_questions(graded.results.as_ref()));
-            }
+        }
+        for recent in &state.recent_results {
+            prior
+                .recently_correct
+                .extend(correct_questions(recent.results.as_ref()));
         }
         if let Some(profile) = state.student_profiles.first() {
             prior.engagement = Engagement {
@@ -529,6 +525,12 @@ impl Prior {
         }
         prior
     }
+}
+
+/// Attempts graded since then count for [`Prior::recently_correct`].
+fn recently_correct_since(now: DateTime<Utc>) -> String {
+    (now - ChronoDuration::days(RECENTLY_CORRECT_DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Question ids answered correctly in a graded attempt's stored results.

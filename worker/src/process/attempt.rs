@@ -306,7 +306,8 @@ async fn grade_once(
         .observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior);
-    if let Some(request) = record_outcome_request(&variables) {
+    if let Some(mut request) = record_outcome_request(&variables) {
+        clear_finished_current_lesson(&mut request, &outcome.path);
         match directus.graphql_request("/graphql", request).await {
             Ok(_) => {}
             // Another replica is writing this very outcome (same keys): let it finish, then
@@ -429,6 +430,42 @@ struct MasteryRow {
     applied: Vec<i64>,
 }
 
+/// A path with every step done has no current lesson: the update must say so with an
+/// explicit null, which the typed variables leave out (they skip every `None`, because
+/// Directus takes a null as a value, e.g. a null `id`).
+fn clear_finished_current_lesson(request: &mut Value, path: &crate::learning::LearningPath) {
+    if path.current_lesson.is_some() {
+        return;
+    }
+    if let Some(updates) = request
+        .pointer_mut("/variables/pathUpdates")
+        .and_then(Value::as_array_mut)
+    {
+        for update in updates {
+            update["current_lesson"] = Value::Null;
+        }
+    }
+}
+
+/// The student's path in the course as stored.
+#[derive(Debug, Clone)]
+struct StoredPath {
+    id: String,
+    steps: Value,
+    current_lesson: Option<i64>,
+    progress: f64,
+}
+
+impl StoredPath {
+    /// Whether writing `path` would change nothing: most attempts leave the path as it
+    /// is, and a write Directus can skip is a few milliseconds of its CPU.
+    fn same_as(&self, path: &crate::learning::LearningPath, steps: &Value) -> bool {
+        &self.steps == steps
+            && self.current_lesson == path.current_lesson
+            && (self.progress - path.progress).abs() < 1e-6
+    }
+}
+
 /// The student's state before this attempt, as read from Directus.
 #[derive(Debug, Clone, Default)]
 struct Prior {
@@ -439,7 +476,7 @@ struct Prior {
     time_zone: Option<String>,
     strategy: Option<String>,
     profile: Option<(String, Vec<i64>)>,
-    path_id: Option<String>,
+    path: Option<StoredPath>,
     /// Active recommendations of this course from earlier attempts.
     supersedable: Vec<i64>,
     /// Keys of this attempt's recommendations already written (a partial earlier run).
@@ -509,7 +546,12 @@ impl Prior {
             prior.strategy = profile.strategy.clone().filter(|s| !s.is_empty());
             prior.profile = Some((profile.id.clone(), applied_ids(&profile.applied_attempts)));
         }
-        prior.path_id = state.learning_paths.first().map(|p| p.id.clone());
+        prior.path = state.learning_paths.first().map(|p| StoredPath {
+            id: p.id.clone(),
+            steps: p.steps.clone().unwrap_or(Value::Null),
+            current_lesson: p.current_lesson.as_ref().and_then(|l| l.id.parse().ok()),
+            progress: p.progress,
+        });
         let own_prefix = format!("{attempt}:");
         for recommendation in &state.recommendations {
             match recommendation.key.as_deref() {
@@ -707,10 +749,11 @@ fn outcome_writes(
     }
 
     let steps = serde_json::to_value(&outcome.path.steps).unwrap_or_default();
-    match &prior.path_id {
-        Some(id) => {
+    match &prior.path {
+        Some(stored) if stored.same_as(&outcome.path, &steps) => {}
+        Some(stored) => {
             vars.path_updates = Some(vec![update_learning_paths_input {
-                id: Some(id.clone()),
+                id: Some(stored.id.clone()),
                 steps: Some(steps),
                 current_lesson: outcome.path.current_lesson,
                 progress: Some(outcome.path.progress),
@@ -730,4 +773,84 @@ fn outcome_writes(
         }
     }
     vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::LearningPath;
+    use crate::learning::paths::{PathStep, StepState};
+
+    fn path(current: Option<i64>, progress: f64) -> LearningPath {
+        LearningPath {
+            steps: vec![
+                PathStep {
+                    lesson: 1,
+                    state: StepState::Done,
+                },
+                PathStep {
+                    lesson: 2,
+                    state: if current.is_some() {
+                        StepState::Available
+                    } else {
+                        StepState::Done
+                    },
+                },
+            ],
+            current_lesson: current,
+            progress,
+        }
+    }
+
+    fn stored(path: &LearningPath) -> StoredPath {
+        StoredPath {
+            id: "7".into(),
+            steps: serde_json::to_value(&path.steps).unwrap(),
+            current_lesson: path.current_lesson,
+            progress: path.progress,
+        }
+    }
+
+    #[test]
+    fn an_unchanged_path_is_not_written_again_and_any_change_is() {
+        let before = path(Some(2), 0.5);
+        let steps = |p: &LearningPath| serde_json::to_value(&p.steps).unwrap();
+        assert!(stored(&before).same_as(&before, &steps(&before)));
+        let finished = path(None, 1.0);
+        assert!(!stored(&before).same_as(&finished, &steps(&finished)));
+        let mut moved = before.clone();
+        moved.current_lesson = Some(1);
+        assert!(!stored(&before).same_as(&moved, &steps(&moved)));
+        let mut progressed = before.clone();
+        progressed.progress = 0.75;
+        assert!(!stored(&before).same_as(&progressed, &steps(&progressed)));
+    }
+
+    #[test]
+    fn a_finished_path_clears_its_current_lesson_explicitly() {
+        let request =
+            || json!({ "variables": { "pathUpdates": [{ "id": "7", "progress": 1.0 }] } });
+        let mut finished = request();
+        clear_finished_current_lesson(&mut finished, &path(None, 1.0));
+        assert_eq!(
+            finished["variables"]["pathUpdates"][0]["current_lesson"],
+            Value::Null
+        );
+        assert!(
+            finished["variables"]["pathUpdates"][0]
+                .as_object()
+                .unwrap()
+                .contains_key("current_lesson")
+        );
+        let mut ongoing = request();
+        clear_finished_current_lesson(&mut ongoing, &path(Some(2), 0.5));
+        assert_eq!(
+            ongoing,
+            request(),
+            "a current lesson is set by the typed variables"
+        );
+        let mut no_update = json!({ "variables": { "newPaths": [{}] } });
+        clear_finished_current_lesson(&mut no_update, &path(None, 1.0));
+        assert!(no_update["variables"].get("pathUpdates").is_none());
+    }
 }

@@ -53,7 +53,10 @@ fn desired_flow(spec: &FlowSpec) -> Value {
         "description": spec.description,
         "status": "active",
         "trigger": "event",
-        "accountability": "all",
+        // A run is logged in the activity, without its steps' data: that data holds the
+        // signed token and the whole record (answers included), and storing it costs
+        // Directus a revision row per event.
+        "accountability": "activity",
         "options": spec.trigger_options,
     })
 }

@@ -61,47 +61,48 @@ const _ATTEMPT_AND_STATE: &str = include_str!("../graphql/attempt_and_state.grap
 const _RECORD_OUTCOME: &str = include_str!("../graphql/record_outcome.graphql");
 
 /// RecordOutcome's root fields, in the committed document's order: the variable, its
-/// GraphQL type and the mutation field it feeds.
+/// GraphQL type and the mutation field that takes it.
 const RECORD_OUTCOME_FIELDS: [(&str, &str, &str); 8] = [
     (
         "newMastery",
         "[create_mastery_input!]",
-        "create_mastery_items",
+        "create_mastery_items(data: $newMastery)",
     ),
     (
         "masteryUpdates",
         "[update_mastery_input!]",
-        "update_mastery_batch",
+        "update_mastery_batch(data: $masteryUpdates)",
     ),
+    // One UPDATE for all of them, where a batch is a service call per recommendation.
     (
         "superseded",
-        "[update_recommendations_input!]",
-        "update_recommendations_batch",
+        "[ID]!",
+        r#"update_recommendations_items(ids: $superseded, data: { status: "superseded" })"#,
     ),
     (
         "newRecommendations",
         "[create_recommendations_input!]",
-        "create_recommendations_items",
+        "create_recommendations_items(data: $newRecommendations)",
     ),
     (
         "newProfiles",
         "[create_student_profiles_input!]",
-        "create_student_profiles_items",
+        "create_student_profiles_items(data: $newProfiles)",
     ),
     (
         "profileUpdates",
         "[update_student_profiles_input!]",
-        "update_student_profiles_batch",
+        "update_student_profiles_batch(data: $profileUpdates)",
     ),
     (
         "newPaths",
         "[create_learning_paths_input!]",
-        "create_learning_paths_items",
+        "create_learning_paths_items(data: $newPaths)",
     ),
     (
         "pathUpdates",
         "[update_learning_paths_input!]",
-        "update_learning_paths_batch",
+        "update_learning_paths_batch(data: $pathUpdates)",
     ),
 ];
 
@@ -129,7 +130,7 @@ pub fn record_outcome_request(variables: &record_outcome::Variables) -> Option<s
         .collect();
     let fields: String = present
         .iter()
-        .map(|(name, _, field)| format!("  {field}(data: ${name}) {{\n    id\n  }}\n"))
+        .map(|(_, _, call)| format!("  {call} {{\n    id\n  }}\n"))
         .collect();
     let query = format!(
         "mutation RecordOutcome({}) {{\n{fields}}}\n",
@@ -177,7 +178,7 @@ mod tests {
                 ..Default::default()
             }]),
             mastery_updates: Some(vec![update_mastery_input::default()]),
-            superseded: Some(vec![update_recommendations_input::default()]),
+            superseded: vec![Some("7".into())],
             new_recommendations: Some(vec![create_recommendations_input::default()]),
             new_profiles: Some(vec![create_student_profiles_input::default()]),
             profile_updates: Some(vec![update_student_profiles_input::default()]),
@@ -199,7 +200,7 @@ mod tests {
     #[test]
     fn empty_lists_are_left_out_of_the_document_and_the_variables() {
         let variables = record_outcome::Variables {
-            superseded: Some(vec![]),
+            superseded: vec![],
             new_recommendations: Some(
                 vec![record_outcome::create_recommendations_input::default()],
             ),

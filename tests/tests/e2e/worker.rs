@@ -706,7 +706,7 @@ async fn attempts_of_one_student_graded_at_once_lose_no_update() {
 }
 
 #[tokio::test]
-async fn practice_leaves_out_questions_the_student_answered_correctly_this_week() {
+async fn a_new_attempt_supersedes_the_last_and_practice_skips_what_was_right_this_week() {
     let stack = TestStack::seeded().await;
     // Practice questions come from practice lessons first. A student who got the mixed
     // practice lesson right, then fails the first lesson, is offered other questions.
@@ -718,6 +718,7 @@ async fn practice_leaves_out_questions_the_student_answered_correctly_this_week(
     let first_lesson = stack.lessons().await[0]["id"].clone();
     let known_questions = stack.questions(&practice_lesson).await;
     let client = stack.directus.student("ada").await;
+    let mut attempts = Vec::new();
     for (lesson, target) in [(&practice_lesson, 1.0), (&first_lesson, 0.0)] {
         let (answers, _) = answers_scoring(&stack.questions(lesson).await, target);
         let created = client
@@ -729,8 +730,31 @@ async fn practice_leaves_out_questions_the_student_answered_correctly_this_week(
             .unwrap();
         let graded = stack.wait_graded(&created["data"]["id"]).await;
         assert_eq!(graded["status"], "graded", "{graded}");
+        attempts.push(created["data"]["id"].clone());
     }
     let ada = stack.directus.user_id("ada@example.com").await;
+    // The second attempt's recommendations superseded the first one's.
+    let all = stack
+        .directus
+        .items(
+            "recommendations",
+            &format!("filter[student][_eq]={ada}&fields=attempt,status"),
+        )
+        .await;
+    let of = |attempt: &Value| -> Vec<&str> {
+        all.iter()
+            .filter(|r| &r["attempt"] == attempt)
+            .map(|r| r["status"].as_str().unwrap_or_default())
+            .collect()
+    };
+    assert!(
+        !of(&attempts[0]).is_empty() && of(&attempts[0]).iter().all(|s| *s == "superseded"),
+        "{all:?}"
+    );
+    assert!(
+        !of(&attempts[1]).is_empty() && of(&attempts[1]).iter().all(|s| *s == "active"),
+        "{all:?}"
+    );
     let practice = stack
         .directus
         .items(

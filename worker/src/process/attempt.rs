@@ -632,18 +632,12 @@ fn outcome_writes(
 ) -> record_outcome::Variables {
     use record_outcome::*;
     let mut vars = Variables {
-        superseded: Some(
-            outcome
-                .superseded
-                .iter()
-                .map(|id| update_recommendations_input {
-                    id: Some(id.to_string()),
-                    status: Some("superseded".to_owned()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
-        // Every list is sent, empty or not: an absent variable reaches Directus as null.
+        superseded: outcome
+            .superseded
+            .iter()
+            .map(|id| Some(id.to_string()))
+            .collect(),
+        // Empty lists are left out of the request (`record_outcome_request`).
         new_mastery: Some(Vec::new()),
         mastery_updates: Some(Vec::new()),
         new_recommendations: Some(Vec::new()),

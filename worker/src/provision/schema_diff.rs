@@ -6,8 +6,9 @@
 //! deleting the primary key field, turning `uuid` into `string`, `timestamp with time
 //! zone` into `datetime`, dropping foreign-key constraint names (directus#13383, #10358,
 //! #20439; verified on 11.17.4). So on another vendor we keep only what is really new
-//! (a collection, field or relation that does not exist yet) and edits of `meta` (the
-//! admin UI's settings), and drop every other difference.
+//! (a collection, field or relation that does not exist yet), edits of `meta` (the
+//! admin UI's settings) and new indexes (`schema.is_indexed` turned on: an index means
+//! the same on every vendor), and drop every other difference.
 
 use serde_json::Value;
 
@@ -50,7 +51,11 @@ fn portable_entry(mut entry: Value) -> Option<Value> {
     }
     let meta_only: Vec<Value> = changes
         .into_iter()
-        .filter(|change| path_of(change).first().is_some_and(|p| p == "meta"))
+        .filter(|change| {
+            let path = path_of(change);
+            path.first().is_some_and(|p| p == "meta")
+                || (path == ["schema", "is_indexed"] && change["rhs"] == true)
+        })
         .collect();
     if meta_only.is_empty() {
         return None;
@@ -94,6 +99,8 @@ mod tests {
                     { "kind": "E", "path": ["meta", "note"], "lhs": "x", "rhs": "y" },
                 ]},
                 { "collection": "attempts", "field": "student", "diff": [{ "kind": "E", "path": ["type"], "lhs": "uuid", "rhs": "string" }] },
+                { "collection": "mastery", "field": "student", "diff": [{ "kind": "E", "path": ["schema", "is_indexed"], "lhs": false, "rhs": true }] },
+                { "collection": "mastery", "field": "key", "diff": [{ "kind": "E", "path": ["schema", "is_indexed"], "lhs": true, "rhs": false }] },
             ],
             "relations": [
                 { "collection": "attempts", "field": "student", "diff": [{ "kind": "E", "path": ["schema", "constraint_name"], "lhs": "a", "rhs": "b" }] },
@@ -102,10 +109,14 @@ mod tests {
         let portable = portable_part(&diff);
         assert_eq!(portable["collections"].as_array().unwrap().len(), 2);
         let fields = portable["fields"].as_array().unwrap();
-        assert_eq!(fields.len(), 1, "{fields:?}");
+        assert_eq!(fields.len(), 2, "{fields:?}");
         assert_eq!(fields[0]["field"], "due_at");
         assert_eq!(fields[0]["diff"].as_array().unwrap().len(), 1);
         assert_eq!(fields[0]["diff"][0]["path"][0], "meta");
+        // A new index is kept; dropping one (a unique column's, as another vendor reports
+        // it) is not.
+        assert_eq!(fields[1]["field"], "student");
+        assert_eq!(fields[1]["diff"][0]["rhs"], true);
         assert!(portable["relations"].as_array().unwrap().is_empty());
     }
 

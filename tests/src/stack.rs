@@ -97,6 +97,24 @@ impl TestStack {
         self.serve(listener);
     }
 
+    /// Submits an attempt as `student` (a client with their token) the way a frontend does,
+    /// and answers it as stored once the worker graded it.
+    pub async fn submit(
+        &self,
+        student: &DirectusClient,
+        lesson: &Value,
+        answers: &Map<String, Value>,
+    ) -> Value {
+        let created = student
+            .post(
+                "/items/attempts",
+                serde_json::json!({ "lesson": lesson, "answers": answers }),
+            )
+            .await
+            .unwrap();
+        self.wait_graded(&created["data"]["id"]).await
+    }
+
     /// Waits (up to 30 s) until the attempt leaves `submitted`; answers it as stored.
     pub async fn wait_graded(&self, attempt: &Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -32,14 +32,7 @@ async fn attempts_submitted_over_rest_are_graded_with_recommendations_that_fit_t
     ] {
         let (answers, score) = answers_scoring(&questions, target);
         let client = stack.directus.student(student).await;
-        let created = client
-            .post(
-                "/items/attempts",
-                json!({ "lesson": lesson, "answers": answers }),
-            )
-            .await
-            .unwrap();
-        let graded = stack.wait_graded(&created["data"]["id"]).await;
+        let graded = stack.submit(&client, &lesson, &answers).await;
         assert_eq!(graded["status"], "graded", "{student}: {graded}");
         assert!(
             (graded["score"].as_f64().unwrap() - score).abs() < 1e-9,
@@ -721,16 +714,9 @@ async fn a_new_attempt_supersedes_the_last_and_practice_skips_what_was_right_thi
     let mut attempts = Vec::new();
     for (lesson, target) in [(&practice_lesson, 1.0), (&first_lesson, 0.0)] {
         let (answers, _) = answers_scoring(&stack.questions(lesson).await, target);
-        let created = client
-            .post(
-                "/items/attempts",
-                json!({ "lesson": lesson, "answers": answers }),
-            )
-            .await
-            .unwrap();
-        let graded = stack.wait_graded(&created["data"]["id"]).await;
+        let graded = stack.submit(&client, lesson, &answers).await;
         assert_eq!(graded["status"], "graded", "{graded}");
-        attempts.push(created["data"]["id"].clone());
+        attempts.push(graded["id"].clone());
     }
     let ada = stack.directus.user_id("ada@example.com").await;
     // The second attempt's recommendations superseded the first one's.

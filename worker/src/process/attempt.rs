@@ -115,6 +115,19 @@ enum Read {
     Misfit,
 }
 
+fn no_such_attempt(attempt_id: i64) -> ProcessError {
+    ProcessError::NotFound(format!("attempt {attempt_id} does not exist"))
+}
+
+/// Nothing to do for an attempt that is no longer `submitted` (graded or rejected).
+fn unless_submitted(attempt_id: i64, status: &Option<String>) -> Option<Read> {
+    let status = status.clone().unwrap_or_default();
+    (status != "submitted").then_some(Read::Done(AttemptReport::Unchanged {
+        attempt: attempt_id,
+        status,
+    }))
+}
+
 /// Reads the attempt with `student`'s state in `course`, once it is this student's turn.
 async fn read_with_state(
     worker: &Worker,
@@ -136,13 +149,9 @@ async fn read_with_state(
     let attempt = data
         .attempts_by_id
         .as_ref()
-        .ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
-    let status = attempt.status.clone().unwrap_or_default();
-    if status != "submitted" {
-        return Ok(Read::Done(AttemptReport::Unchanged {
-            attempt: attempt_id,
-            status,
-        }));
+        .ok_or_else(|| no_such_attempt(attempt_id))?;
+    if let Some(done) = unless_submitted(attempt_id, &attempt.status) {
+        return Ok(done);
     }
     let reading = Reading {
         student: student.to_owned(),
@@ -185,13 +194,9 @@ async fn read_attempt(
         .await?;
     let attempt = data
         .attempts_by_id
-        .ok_or_else(|| ProcessError::NotFound(format!("attempt {attempt_id} does not exist")))?;
-    let status = attempt.status.clone().unwrap_or_default();
-    if status != "submitted" {
-        return Ok(Read::Done(AttemptReport::Unchanged {
-            attempt: attempt_id,
-            status,
-        }));
+        .ok_or_else(|| no_such_attempt(attempt_id))?;
+    if let Some(done) = unless_submitted(attempt_id, &attempt.status) {
+        return Ok(done);
     }
     let student = attempt
         .student

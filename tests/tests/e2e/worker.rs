@@ -763,3 +763,53 @@ async fn a_new_attempt_supersedes_the_last_and_practice_skips_what_was_right_thi
         "practice {offered:?} repeats questions answered correctly this week {known:?}"
     );
 }
+
+#[tokio::test]
+async fn an_event_that_names_the_wrong_student_still_grades_the_attempt_for_its_own() {
+    let mut stack = TestStack::seeded().await;
+    let lesson = stack.lessons().await[0]["id"].clone();
+    let (answers, _) = answers_scoring(&stack.questions(&lesson).await, 0.8);
+    // One graded attempt puts the course in the worker's cache (the one-read path).
+    let ben = stack.directus.student("ben").await;
+    stack.submit(&ben, &lesson, &answers).await;
+    let (ada_id, ben_id) = (
+        stack.directus.user_id("ada@example.com").await,
+        stack.directus.user_id("ben@example.com").await,
+    );
+    stack.stop_worker().await;
+    let created = stack
+        .admin()
+        .post(
+            "/items/attempts",
+            json!({ "student": ada_id, "lesson": lesson, "answers": answers }),
+        )
+        .await
+        .unwrap();
+    let attempt = created["data"]["id"].as_i64().unwrap();
+    let ben_before = learner_records(&stack, &ben_id).await;
+    let wrong = pathwise::events::AttemptHint {
+        student: Some(ben_id.clone()),
+        lesson: lesson.as_i64(),
+    };
+    let report = stack.worker.grade_hinted(attempt, &wrong).await.unwrap();
+    let report = serde_json::to_value(report).unwrap();
+    assert_eq!(report["result"], "graded", "{report}");
+    assert_eq!(
+        report["student"],
+        json!(ada_id),
+        "graded for its own student"
+    );
+    assert_eq!(
+        learner_records(&stack, &ben_id).await,
+        ben_before,
+        "the student the event named is left alone"
+    );
+    let ada_mastery = stack
+        .directus
+        .items(
+            "mastery",
+            &format!("filter[student][_eq]={ada_id}&fields=id"),
+        )
+        .await;
+    assert!(!ada_mastery.is_empty(), "the attempt's student got mastery");
+}

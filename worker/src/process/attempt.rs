@@ -111,8 +111,6 @@ enum Read {
     Ready(Box<Reading>),
     /// Nothing to grade (already graded, or rejected for broken content).
     Done(AttemptReport),
-    /// The attempt does not belong to the student and course asked for.
-    Misfit,
 }
 
 fn no_such_attempt(attempt_id: i64) -> ProcessError {
@@ -129,13 +127,14 @@ fn unless_submitted(attempt_id: i64, status: &Option<String>) -> Option<Read> {
 }
 
 /// Reads the attempt with `student`'s state in `course`, once it is this student's turn.
+/// `None` when the attempt does not belong to that student and course.
 async fn read_with_state(
     worker: &Worker,
     directus: &DirectusClient,
     attempt_id: i64,
     student: &str,
     course: Arc<Course>,
-) -> Result<Read, ProcessError> {
+) -> Result<Option<Read>, ProcessError> {
     let turn = worker.student_turn(student).await;
     let data = directus
         .query::<AttemptAndState>(attempt_and_state::Variables {
@@ -151,7 +150,7 @@ async fn read_with_state(
         .as_ref()
         .ok_or_else(|| no_such_attempt(attempt_id))?;
     if let Some(done) = unless_submitted(attempt_id, &attempt.status) {
-        return Ok(done);
+        return Ok(Some(done));
     }
     let reading = Reading {
         student: student.to_owned(),
@@ -159,11 +158,7 @@ async fn read_with_state(
         data,
         _student_turn: turn,
     };
-    Ok(if reading.fits() {
-        Read::Ready(Box::new(reading))
-    } else {
-        Read::Misfit
-    })
+    Ok(reading.fits().then(|| Read::Ready(Box::new(reading))))
 }
 
 /// The attempt and its student's state: in one round trip when the hint is right and the
@@ -178,13 +173,11 @@ async fn read_attempt(
         && let Some(course) = worker.courses.course_of_lesson(lesson)
     {
         match read_with_state(worker, directus, attempt_id, student, course).await? {
-            Read::Misfit => {
-                tracing::debug!(
-                    attempt_id,
-                    "the event's student or lesson does not fit the attempt"
-                )
-            }
-            read => return Ok(read),
+            Some(read) => return Ok(read),
+            None => tracing::debug!(
+                attempt_id,
+                "the event's student or lesson does not fit the attempt"
+            ),
         }
     }
     let data = directus
@@ -239,12 +232,13 @@ async fn read_attempt(
         }
         Err(error) => return Err(error),
     };
-    match read_with_state(worker, directus, attempt_id, &student, course).await? {
-        Read::Misfit => Err(ProcessError::NotFound(format!(
-            "attempt {attempt_id} changed student or lesson while it was read; the sweep will grade it"
-        ))),
-        read => Ok(read),
-    }
+    read_with_state(worker, directus, attempt_id, &student, course)
+        .await?
+        .ok_or_else(|| {
+            ProcessError::NotFound(format!(
+                "attempt {attempt_id} changed student or lesson while it was read; the sweep will grade it"
+            ))
+        })
 }
 
 async fn grade_once(
@@ -257,7 +251,6 @@ async fn grade_once(
     let reading = match read_attempt(worker, &directus, attempt_id, hint).await? {
         Read::Ready(reading) => reading,
         Read::Done(report) => return Ok(report),
-        Read::Misfit => unreachable!("read_attempt answers a misfit as an error"),
     };
     let attempt = reading.attempt();
     let student = reading.student.clone();

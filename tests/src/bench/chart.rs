@@ -44,6 +44,8 @@ pub fn draw(report: &BenchReport, path: &Path) {
     let series = [
         ("pathwise", "p50", RGBColor(102, 68, 255), false),
         ("pathwise", "p99", RGBColor(102, 68, 255), true),
+        ("pathwise-sync", "p50", RGBColor(46, 205, 167), false),
+        ("pathwise-sync", "p99", RGBColor(46, 205, 167), true),
         ("baseline", "p50", RGBColor(227, 81, 105), false),
         ("baseline", "p99", RGBColor(227, 81, 105), true),
     ];

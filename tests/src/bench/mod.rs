@@ -37,6 +37,9 @@ pub struct BenchConfig {
     pub out_dir: Option<PathBuf>,
     /// Whether to also run the Run Script baseline.
     pub baseline: bool,
+    /// Whether to also submit through the worker's synchronous endpoint (`pathwise-sync`):
+    /// the student gets the graded attempt and next steps in the response, no polling.
+    pub sync: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -163,7 +166,9 @@ impl Drop for WorkerProcess {
 }
 
 /// Students with static tokens (no password hashing), created in one request.
-async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, String)> {
+/// Students as (user id, static token, access token). The access token is what a
+/// frontend holds after login: a Directus JWT, signed here with the instance's secret.
+async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, String, String)> {
     let roles = directus
         .admin()
         .get_data("/roles?fields=id,name&limit=-1")
@@ -210,7 +215,8 @@ async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, 
                 .as_str()
                 .unwrap()
                 .to_owned();
-            (id, token)
+            let access = load::access_token(&id, role.as_str().unwrap_or_default());
+            (id, token, access)
         })
         .collect()
 }
@@ -318,12 +324,17 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     let plan = load::Plan {
         http: http.clone(),
         directus_url: directus.url.clone(),
+        worker_url: worker.url.clone(),
         students: students.clone(),
         mix,
+        sync: false,
     };
 
     let mut steps = Vec::new();
     let mut systems = vec!["pathwise"];
+    if config.sync {
+        systems.push("pathwise-sync");
+    }
     if config.baseline {
         systems.push("baseline");
     }
@@ -344,6 +355,10 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         for offered in loads {
             let before =
                 proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
+            let plan = load::Plan {
+                sync: system == "pathwise-sync",
+                ..plan.clone()
+            };
             let outcome = load::drive(&plan, offered, config.step, config.max_concurrency).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             let after =
@@ -372,7 +387,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         students: config.students,
         step_seconds: config.step.as_secs_f64(),
-        latency_measured_by: "polling the student's recommendations with backoff (5 ms, x1.5, capped at 50 ms); the realtime WebSocket is not enabled".into(),
+        latency_measured_by: "pathwise and baseline: from Directus' answer to the attempt's creation until the student reads its recommendations, polling with backoff (5 ms, x1.5, capped at 50 ms; the realtime WebSocket is not enabled). pathwise-sync: the whole POST /v1/attempts, creation included, whose answer holds the recommendations".into(),
         worker_idle_rss_kib: idle_rss,
         worker_binary_bytes: std::fs::metadata(&config.worker_binary).map(|m| m.len()).unwrap_or(0),
         steps,
@@ -510,10 +525,10 @@ pub fn table(report: &BenchReport) -> String {
         report.worker_idle_rss_kib.unwrap_or(0),
         report.worker_binary_bytes as f64 / 1048576.0
     );
-    out.push_str("system    offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  >30s  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
+    out.push_str("system        offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  >30s  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
     for s in &report.steps {
         out.push_str(&format!(
-            "{:<9} {:>9} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6}\n",
+            "{:<13} {:>9} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6}\n",
             s.system,
             s.offered_rate.map_or("max".to_owned(), |r| format!("{r:.0}")),
             s.attempts,

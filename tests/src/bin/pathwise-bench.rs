@@ -19,6 +19,7 @@ fn main() {
         worker_binary: PathBuf::from("target/release/pathwise"),
         out_dir: Some(PathBuf::from("bench-results")),
         baseline: true,
+        sync: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -26,6 +27,7 @@ fn main() {
         match arg.as_str() {
             "--postgres" => config.postgres = true,
             "--no-baseline" => config.baseline = false,
+            "--no-sync" => config.sync = false,
             "--rates" => {
                 config.rates = value()
                     .split(',')

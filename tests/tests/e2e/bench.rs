@@ -27,13 +27,21 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
         worker_binary: worker,
         out_dir: Some(out.clone()),
         baseline: true,
+        sync: true,
     };
     let report = run(&config).await;
     println!("{}", table(&report));
     assert_eq!(
         report.steps.len(),
-        4,
-        "two loads for each of the two systems"
+        6,
+        "two loads for each of the three systems"
+    );
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|s| s.system == "pathwise-sync" && s.attempts > 0),
+        "the synchronous endpoint is measured"
     );
     for step in &report.steps {
         assert!(step.attempts > 0, "{step:?}");
@@ -64,7 +72,7 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
     let pathwise_attempts: usize = report
         .steps
         .iter()
-        .filter(|s| s.system == "pathwise")
+        .filter(|s| s.system.starts_with("pathwise"))
         .map(|s| s.attempts)
         .sum();
     assert!(totals.attempts >= pathwise_attempts, "{totals:?}");
@@ -73,7 +81,7 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
     assert!(cold.ready_ms_p50 > 0.0 && cold.first_event_ms_p50 >= cold.ready_ms_p50);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
-    assert_eq!(json["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(json["steps"].as_array().unwrap().len(), 6);
     assert!(
         std::fs::read_to_string(out.join("bench.svg"))
             .unwrap()

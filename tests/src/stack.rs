@@ -115,6 +115,20 @@ impl TestStack {
         self.wait_graded(&created["data"]["id"]).await
     }
 
+    /// Creates an attempt for `student` (a user id) as the admin, without waiting for any
+    /// grading; answers its id.
+    pub async fn create_attempt(&self, student: &str, lesson: &Value, answers: Value) -> i64 {
+        let created = self
+            .admin()
+            .post(
+                "/items/attempts",
+                json!({ "student": student, "lesson": lesson, "answers": answers }),
+            )
+            .await
+            .unwrap();
+        created["data"]["id"].as_i64().unwrap()
+    }
+
     /// Waits (up to 30 s) until the attempt leaves `submitted`; answers it as stored.
     pub async fn wait_graded(&self, attempt: &Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -268,15 +268,7 @@ async fn duplicate_deliveries_and_a_racing_sweep_count_once() {
     let ada_id = stack.directus.user_id("ada@example.com").await;
     // Submitted while the worker's endpoint is down, so nothing has graded it yet.
     stack.stop_worker().await;
-    let created = stack
-        .admin()
-        .post(
-            "/items/attempts",
-            json!({ "student": ada_id, "lesson": lesson, "answers": answers }),
-        )
-        .await
-        .unwrap();
-    let attempt = created["data"]["id"].as_i64().unwrap();
+    let attempt = stack.create_attempt(&ada_id, &lesson, json!(answers)).await;
     stack.start_worker().await;
     // The flow's event, the sweep and two replays all at once.
     let w = &stack.worker;
@@ -370,15 +362,7 @@ async fn grading_survives_directus_going_down_and_coming_back() {
     let mut stack = TestStack::seeded().await;
     let lesson = stack.lessons().await[0]["id"].clone();
     let ada_id = stack.directus.user_id("ada@example.com").await;
-    let created = stack
-        .admin()
-        .post(
-            "/items/attempts",
-            json!({ "student": ada_id, "lesson": lesson, "answers": {} }),
-        )
-        .await
-        .unwrap();
-    let attempt = created["data"]["id"].as_i64().unwrap();
+    let attempt = stack.create_attempt(&ada_id, &lesson, json!({})).await;
     stack.directus.stop();
     let worker = stack.worker.clone();
     let grading = tokio::spawn(async move { worker.grade(attempt).await });
@@ -621,15 +605,11 @@ async fn attempts_of_one_student_graded_at_once_lose_no_update() {
     let mut attempts = Vec::new();
     for lesson in lessons.iter().take(4) {
         let (answers, _) = answers_scoring(&stack.questions(&lesson["id"]).await, 1.0);
-        let created = stack
-            .admin()
-            .post(
-                "/items/attempts",
-                json!({ "student": ada_id, "lesson": lesson["id"], "answers": answers }),
-            )
-            .await
-            .unwrap();
-        attempts.push(created["data"]["id"].as_i64().unwrap());
+        attempts.push(
+            stack
+                .create_attempt(&ada_id, &lesson["id"], json!(answers))
+                .await,
+        );
     }
     stack.start_worker().await;
     let w = &stack.worker;
@@ -777,15 +757,7 @@ async fn an_event_that_names_the_wrong_student_still_grades_the_attempt_for_its_
         stack.directus.user_id("ben@example.com").await,
     );
     stack.stop_worker().await;
-    let created = stack
-        .admin()
-        .post(
-            "/items/attempts",
-            json!({ "student": ada_id, "lesson": lesson, "answers": answers }),
-        )
-        .await
-        .unwrap();
-    let attempt = created["data"]["id"].as_i64().unwrap();
+    let attempt = stack.create_attempt(&ada_id, &lesson, json!(answers)).await;
     let ben_before = learner_records(&stack, &ben_id).await;
     let wrong = pathwise::events::AttemptHint {
         student: Some(ben_id.clone()),

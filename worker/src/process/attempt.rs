@@ -635,14 +635,8 @@ fn outcome_writes(
             .iter()
             .map(|id| Some(id.to_string()))
             .collect(),
-        // Empty lists are left out of the request (`record_outcome_request`).
-        new_mastery: Some(Vec::new()),
-        mastery_updates: Some(Vec::new()),
-        new_recommendations: Some(Vec::new()),
-        new_profiles: Some(Vec::new()),
-        profile_updates: Some(Vec::new()),
-        new_paths: Some(Vec::new()),
-        path_updates: Some(Vec::new()),
+        // Lists left unset or empty are left out of the request (`record_outcome_request`).
+        ..Default::default()
     };
 
     let mut new_mastery = Vec::new();
@@ -681,8 +675,8 @@ fn outcome_writes(
             }),
         }
     }
-    vars.new_mastery = Some(new_mastery.into_iter().collect());
-    vars.mastery_updates = Some(mastery_updates.into_iter().collect());
+    vars.new_mastery = Some(new_mastery);
+    vars.mastery_updates = Some(mastery_updates);
 
     let recommendations: Vec<create_recommendations_input> = outcome
         .recommendations

@@ -400,6 +400,9 @@ COLLECTIONS = [
         json_code("applied_attempts", readonly=True, hidden=True,
                   note="Ids of the attempts already counted in XP and streak, so a retry counts nothing twice."),
         date_created(), date_updated(),
+        counter("version", hidden=True,
+                note="Bumped by every graded attempt; an outcome computed from an older version is refused "
+                     "(no lost update across worker replicas)."),
     ], group="learner_records", sort_order=2, template="{{student.email}}",
        accountability=None),
 

@@ -127,6 +127,18 @@ export_directus_env() {
   # the schema cache is frozen: about a quarter of its CPU under load (see BENCHMARKS.md).
   export CACHE_SCHEMA_FREEZE_ENABLED=true
   export RETENTION_ENABLED=true ACTIVITY_RETENTION=30d REVISIONS_RETENTION=30d FLOW_LOGS_RETENTION=7d
+  # The Pathwise extension (install_extension puts it there); a broken build stops the
+  # start instead of going unnoticed. Realtime: students' frontends subscribe to their records.
+  export EXTENSIONS_PATH="$PATHWISE_HOME/extensions" EXTENSIONS_MUST_LOAD=true WEBSOCKETS_ENABLED=true
+}
+
+# Copies the built extension (package.json and dist/) into <extensions folder>/pathwise.
+install_extension() {
+  local built="$1" target="$2/pathwise"
+  rm -rf "$target"
+  mkdir -p "$target"
+  cp "$built/package.json" "$target/"
+  cp -r "$built/dist" "$target/"
 }
 
 port_is_free() {
@@ -164,4 +176,30 @@ ensure_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return
   log "installing docker-compose (to validate docker-compose.yml)"
   apt_install docker-compose
+}
+
+# The Pathwise extension for Directus (directus-extension/), built with Node 22 when its
+# dependencies, sources or lock file changed; prints the folder to install into Directus'
+# EXTENSIONS_PATH (it holds package.json and dist/). Dependencies are reinstalled (`npm ci`)
+# only when package.json or the lock file changed; a source change only rebuilds.
+ensure_extension() {
+  local node_bin; node_bin="$(ensure_node22)"
+  local dir="$ROOT/directus-extension"
+  [ -f "$dir/package-lock.json" ] || die "missing $dir/package-lock.json (run npm install there once and commit it)"
+  local deps_stamp="$PATHWISE_HOME/extension-deps.stamp" build_stamp="$PATHWISE_HOME/extension-build.stamp"
+  local deps; deps="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps" ] || [ ! -x "$dir/node_modules/.bin/directus-extension" ]; then
+    log "installing the extension's build tools into $dir/node_modules"
+    rm -f "$build_stamp"
+    (cd "$dir" && PATH="$node_bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$deps" > "$deps_stamp"
+  fi
+  local sources; sources="$( { echo "$deps"; cd "$dir" && find src -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$sources" ] || [ ! -f "$dir/dist/api.js" ]; then
+    log "building the Pathwise extension"
+    (cd "$dir" && PATH="$node_bin:$PATH" ./node_modules/.bin/directus-extension build >&2) \
+      || die "the Pathwise extension does not build"
+    echo "$sources" > "$build_stamp"
+  fi
+  echo "$dir"
 }

@@ -47,29 +47,33 @@ fn random() -> String {
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
-/// Where Directus and Node 22 are installed.
+/// Where Directus and Node 22 are installed, and the built Pathwise extension.
 pub struct Install {
     pub directus_dir: PathBuf,
     pub node_bin: PathBuf,
+    /// `directus-extension/` once built (package.json and dist/).
+    pub extension_dir: PathBuf,
 }
 
 pub fn install() -> &'static Install {
     static INSTALL: OnceLock<Install> = OnceLock::new();
     INSTALL.get_or_init(|| {
-        if let (Ok(dir), Ok(node)) = (
+        if let (Ok(dir), Ok(node), Ok(extension)) = (
             std::env::var("PATHWISE_DIRECTUS_DIR"),
             std::env::var("PATHWISE_NODE_BIN"),
+            std::env::var("PATHWISE_EXTENSION_DIR"),
         ) {
             return Install {
                 directus_dir: dir.into(),
                 node_bin: node.into(),
+                extension_dir: extension.into(),
             };
         }
         let script = repo_root().join("scripts/lib/common.sh");
         let output = Command::new("bash")
             .arg("-c")
             .arg(format!(
-                "source '{}' && ensure_directus && ensure_node22",
+                "source '{}' && ensure_directus && ensure_node22 && ensure_extension",
                 script.display()
             ))
             .stderr(Stdio::inherit())
@@ -81,6 +85,7 @@ pub fn install() -> &'static Install {
         Install {
             directus_dir: lines.next().expect("directus dir").into(),
             node_bin: lines.next().expect("node bin").into(),
+            extension_dir: lines.next().expect("extension dir").into(),
         }
     })
 }
@@ -118,6 +123,9 @@ pub struct Options {
     pub database: Database,
     /// The worker base URL the flows deliver to (`PATHWISE_WORKER_URL`).
     pub worker_url: String,
+    /// Whether the Pathwise extension is installed (it is, as `scripts/up` does; a test of
+    /// the public write path starts a Directus without it).
+    pub extension: bool,
 }
 
 impl Default for Options {
@@ -125,6 +133,7 @@ impl Default for Options {
         Self {
             database: Database::Sqlite { template: None },
             worker_url: "http://127.0.0.1:9".to_owned(),
+            extension: true,
         }
     }
 }
@@ -147,18 +156,25 @@ impl TestDirectus {
                 template: Some(template),
             },
             worker_url: worker_url.to_owned(),
+            ..Options::default()
         })
         .await
     }
 
     /// A Directus provisioned by `pathwise provision` and seeded by `pathwise seed`.
     pub async fn seeded(worker_url: &str) -> Self {
+        Self::seeded_with_extension(worker_url, true).await
+    }
+
+    /// [`TestDirectus::seeded`], with or without the Pathwise extension installed.
+    pub async fn seeded_with_extension(worker_url: &str, extension: bool) -> Self {
         let template = template(Template::Seeded).await;
         Self::start(Options {
             database: Database::Sqlite {
                 template: Some(template),
             },
             worker_url: worker_url.to_owned(),
+            extension,
         })
         .await
     }
@@ -174,6 +190,7 @@ impl TestDirectus {
         Self::start(Options {
             database,
             worker_url: worker_url.to_owned(),
+            ..Options::default()
         })
         .await
     }
@@ -181,6 +198,9 @@ impl TestDirectus {
     pub async fn start(options: Options) -> Self {
         let dir = std::env::temp_dir().join(format!("pathwise-test-{}", random()));
         std::fs::create_dir_all(dir.join("uploads")).expect("temp dir");
+        if options.extension {
+            install_extension(&dir.join("extensions"));
+        }
         let port = free_port();
         let mut directus = Self {
             url: format!("http://127.0.0.1:{port}"),
@@ -274,6 +294,9 @@ impl TestDirectus {
             ("RATE_LIMITER_ENABLED", "false".to_owned()),
             // As scripts/up runs it: no deep clone of the schema per request.
             ("CACHE_SCHEMA_FREEZE_ENABLED", "true".to_owned()),
+            // A broken extension build fails the start instead of going unnoticed.
+            ("EXTENSIONS_MUST_LOAD", "true".to_owned()),
+            ("WEBSOCKETS_ENABLED", "true".to_owned()),
         ];
         match &self.options.database {
             Database::Sqlite { .. } => {
@@ -438,6 +461,21 @@ impl Drop for TestDirectus {
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Copies the built extension (package.json and dist/) into `extensions/pathwise/` of an
+/// instance's own folder: each instance loads exactly the build the test run started with.
+fn install_extension(extensions: &Path) {
+    let source = &install().extension_dir;
+    let target = extensions.join("pathwise");
+    std::fs::create_dir_all(target.join("dist")).expect("extension folder");
+    std::fs::copy(source.join("package.json"), target.join("package.json"))
+        .expect("the extension's package.json");
+    for entry in std::fs::read_dir(source.join("dist")).expect("the extension is built") {
+        let entry = entry.expect("dist entry");
+        std::fs::copy(entry.path(), target.join("dist").join(entry.file_name()))
+            .expect("copy the extension build");
     }
 }
 

@@ -36,10 +36,15 @@ impl TestStack {
     }
 
     pub async fn seeded_with(settings: Settings) -> Self {
+        Self::seeded_on(settings, true).await
+    }
+
+    /// A stack whose Directus has the Pathwise extension or not (the public write path).
+    pub async fn seeded_on(settings: Settings, extension: bool) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let worker_url = format!("http://{addr}");
-        let directus = TestDirectus::seeded(&worker_url).await;
+        let directus = TestDirectus::seeded_with_extension(&worker_url, extension).await;
         let client = DirectusClient::new(&directus.url, Some(secrets().worker_token.clone()));
         let worker = Worker::new(client, Metrics::new(), settings);
         let mut stack = Self {

@@ -106,6 +106,11 @@ pub struct WorkerArgs {
     /// Content events evict it at once on the replica that receives them.
     #[arg(long, env = "PATHWISE_COURSE_CACHE_TTL", default_value_t = 60)]
     pub course_cache_ttl: u64,
+    /// How attempts' outcomes reach Directus: `extension` (the Pathwise extension's
+    /// endpoints: one read, one transaction), `public` (REST and GraphQL, for a Directus
+    /// without the extension) or `auto` (the extension when Directus has it).
+    #[arg(long, env = "PATHWISE_WRITE_PATH", default_value = "auto")]
+    pub write_path: crate::process::WritePathSetting,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +150,7 @@ impl WorkerArgs {
             completion_rule: self.completion_rule,
             sweep_grace: std::time::Duration::from_secs(self.sweep_grace),
             course_cache_ttl: std::time::Duration::from_secs(self.course_cache_ttl),
+            write_path: self.write_path,
         }
     }
 }

@@ -41,6 +41,7 @@ pub struct Metrics {
     pub sweep_runs: Counter,
     pub sweep_graded: Counter,
     pub dead_letters: Counter,
+    pub write_conflicts: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -65,6 +66,7 @@ impl Metrics {
         let sweep_runs = Counter::default();
         let sweep_graded = Counter::default();
         let dead_letters = Counter::default();
+        let write_conflicts = Counter::default();
         registry.register(
             "events_received",
             "Flow events received, by kind",
@@ -115,6 +117,11 @@ impl Metrics {
             "Events recorded in the dead-letter collection",
             dead_letters.clone(),
         );
+        registry.register(
+            "write_conflicts",
+            "Outcomes refused because the student's state changed since it was read (then recomputed)",
+            write_conflicts.clone(),
+        );
         Arc::new(Self {
             registry,
             events_received,
@@ -127,12 +134,15 @@ impl Metrics {
             sweep_runs,
             sweep_graded,
             dead_letters,
+            write_conflicts,
         })
     }
 
+    /// Counts a Directus call under its route: ids in the path become `:id`, so that
+    /// labels never multiply with items.
     pub fn observe_directus(&self, operation: &str, elapsed: Duration) {
         let label = OperationLabel {
-            operation: operation.to_owned(),
+            operation: route_of(operation),
         };
         self.directus_requests.get_or_create(&label).inc();
         self.directus_latency
@@ -174,9 +184,40 @@ impl Metrics {
     }
 }
 
+/// `PATCH /items/attempts/42` -> `PATCH /items/attempts/:id` (numeric ids and UUIDs).
+fn route_of(operation: &str) -> String {
+    operation
+        .split('/')
+        .map(|segment| {
+            let is_id = !segment.is_empty()
+                && (segment.bytes().all(|b| b.is_ascii_digit())
+                    || uuid::Uuid::parse_str(segment).is_ok());
+            if is_id { ":id" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_never_carry_item_ids() {
+        assert_eq!(
+            route_of("PATCH /items/attempts/42"),
+            "PATCH /items/attempts/:id"
+        );
+        assert_eq!(
+            route_of("GET /pathwise/attempts/7/state"),
+            "GET /pathwise/attempts/:id/state"
+        );
+        assert_eq!(
+            route_of("GET /users/8c0e6a3e-1f3b-4e59-9d6f-3b1f0e0c9a11"),
+            "GET /users/:id"
+        );
+        assert_eq!(route_of("POST /graphql"), "POST /graphql");
+    }
 
     #[test]
     fn renders_what_was_counted() {

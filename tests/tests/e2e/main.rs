@@ -4,6 +4,7 @@
 mod bench;
 mod compose;
 mod erasure;
+mod extension;
 mod flows;
 mod permissions;
 mod postgres;
@@ -11,3 +12,4 @@ mod provisioning;
 mod receiver;
 mod rejections;
 mod worker;
+mod write_paths;

@@ -25,6 +25,9 @@ pub struct DirectusClient {
     retry: RetryPolicy,
     metrics: Option<Arc<Metrics>>,
     round_trips: Option<Arc<AtomicU32>>,
+    /// Sent as `X-Pathwise-Worker-Token`: the worker vouching for a call it makes with a
+    /// student's token (the extension's submissions endpoint).
+    worker_proof: Option<Secret>,
 }
 
 /// How long and how often to retry one call.
@@ -114,6 +117,7 @@ impl DirectusClient {
             retry: RetryPolicy::default(),
             metrics: None,
             round_trips: None,
+            worker_proof: None,
         }
     }
 
@@ -148,6 +152,17 @@ impl DirectusClient {
     pub fn with_token(&self, token: Option<Secret>) -> Self {
         Self {
             token,
+            ..self.clone()
+        }
+    }
+
+    /// Acts as the student whose access token this is, with this client's own (the
+    /// worker's) token sent along as proof that the worker makes the call. Same pool,
+    /// same round-trip count.
+    pub fn on_behalf_of(&self, student_token: Secret) -> Self {
+        Self {
+            worker_proof: self.token.clone(),
+            token: Some(student_token),
             ..self.clone()
         }
     }
@@ -262,6 +277,9 @@ impl DirectusClient {
         let mut request = self.http.request(method.clone(), url);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token.expose());
+        }
+        if let Some(proof) = &self.worker_proof {
+            request = request.header("X-Pathwise-Worker-Token", proof.expose());
         }
         request = match body {
             None => request,

@@ -4,8 +4,12 @@
 //! (`{"lesson": 3, "answers": {"12": "3/4"}, "started_at": "...", "submitted_at": "..."}`).
 //! The worker creates the attempt in Directus *as the student* (so Directus' permissions
 //! decide, exactly as for a direct REST call), grades it, and answers with the graded
-//! attempt and the new recommendations. The flow's event for the same attempt, arriving
-//! later or racing, finds it graded and changes nothing.
+//! attempt and the new recommendations.
+//!
+//! With the Pathwise extension, one call creates the attempt and reads the student's state,
+//! and the attempt is created without events, so no flow delivers it again: 2 round trips
+//! in all. Without it, the flow's event for the same attempt, arriving later or racing,
+//! finds it graded and changes nothing.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,7 +23,7 @@ use super::problem::Problem;
 use super::{
     AppState, body_or_problem, parse_json, problem_for, request_id, student_auth, with_request_id,
 };
-use crate::process::AttemptReport;
+use crate::process::{AttemptReport, WritePath};
 use crate::secret::Secret;
 
 /// A validated submission.
@@ -118,40 +122,55 @@ async fn handle(
         None => student_auth::verify_with_directus(&token, &worker.directus).await?,
     };
     let submission = Submission::try_from(&parse_json(&body)?)?;
-    let as_student = worker.directus.with_token(Some(Secret::new(token)));
-    let created = as_student
-        .post(
-            "/items/attempts?fields=id",
-            json!({
-                "lesson": submission.lesson,
-                "answers": submission.answers,
-                "started_at": submission.started_at,
-                "submitted_at": submission.submitted_at.clone().unwrap_or_else(|| chrono::Utc::now().to_rfc3339()),
-            }),
+    let attempt_body = json!({
+        "lesson": submission.lesson,
+        "answers": submission.answers,
+        "started_at": submission.started_at,
+        "submitted_at": submission.submitted_at.clone().unwrap_or_else(|| chrono::Utc::now().to_rfc3339()),
+    });
+    let refused = |e: crate::directus::DirectusError| match e.status {
+        Some(status @ (400 | 401 | 403)) => Problem::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
+            "attempt-refused",
+            format!("Directus refused the attempt: {}", e.message),
         )
-        .await
-        .map_err(|e| match e.status {
-            Some(status @ (400 | 401 | 403)) => Problem::new(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
-                "attempt-refused",
-                format!("Directus refused the attempt: {}", e.message),
-            )
-            .at("body:/lesson"),
-            _ => Problem::new(StatusCode::BAD_GATEWAY, "directus-unavailable", e.to_string()),
-        })?;
-    let attempt = created["data"]["id"].as_i64().ok_or_else(|| {
-        Problem::new(
+        .at("body:/lesson"),
+        _ => Problem::new(
             StatusCode::BAD_GATEWAY,
             "directus-unavailable",
-            "Directus did not answer with the attempt's id",
-        )
-    })?;
-    tracing::info!(attempt_id = attempt, student = %student, "attempt submitted synchronously");
-    let hint = crate::events::AttemptHint {
-        student: Some(student.to_string()),
-        lesson: Some(submission.lesson),
+            e.to_string(),
+        ),
     };
-    match worker.grade_hinted(attempt, &hint).await {
+    let path = worker.write_path().await.map_err(|e| problem_for(&e))?;
+    let (attempt, graded) = match path {
+        // One call creates the attempt as the student and reads their state.
+        WritePath::Extension => {
+            crate::process::attempt::submit_and_grade(worker, &Secret::new(token), attempt_body)
+                .await
+                .map_err(refused)?
+        }
+        WritePath::Public => {
+            let as_student = worker.directus.with_token(Some(Secret::new(token)));
+            let created = as_student
+                .post("/items/attempts?fields=id", attempt_body)
+                .await
+                .map_err(refused)?;
+            let attempt = created["data"]["id"].as_i64().ok_or_else(|| {
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "directus-unavailable",
+                    "Directus did not answer with the attempt's id",
+                )
+            })?;
+            let hint = crate::events::AttemptHint {
+                student: Some(student.to_string()),
+                lesson: Some(submission.lesson),
+            };
+            (attempt, worker.grade_hinted(attempt, &hint).await)
+        }
+    };
+    tracing::info!(attempt_id = attempt, student = %student, write_path = path.name(), "attempt submitted synchronously");
+    match graded {
         Ok(report) => {
             let body = match report {
                 AttemptReport::Graded {

@@ -231,6 +231,9 @@ pub fn problem_for(error: &ProcessError) -> Problem {
         ProcessError::NotFound(reason) => {
             Problem::new(StatusCode::NOT_FOUND, "not-found", reason.clone())
         }
+        ProcessError::Conflict(reason) => {
+            Problem::new(StatusCode::CONFLICT, "state-conflict", reason.clone())
+        }
     }
 }
 

@@ -9,16 +9,24 @@
 //!    a small `AttemptOnly` query finds them first, and the course structure is read and
 //!    cached;
 //! 2. decide with [`crate::learning::process_attempt`];
-//! 3. write the learner records in one GraphQL mutation that names only the lists with
-//!    something to write, then mark the attempt graded (REST), only once every write
-//!    succeeded.
+//! 3. write the outcome by the worker's [`WritePath`]:
+//!    - extension: one call applies everything in one transaction, refused (409) when the
+//!      student's profile `version` moved since the read; the worker then reads again and
+//!      recomputes (no lost update across replicas). With the read, 2 round trips;
+//!    - public: the learner records in one GraphQL mutation that names only the lists with
+//!      something to write, then the attempt marked graded (REST), only once every write
+//!      succeeded.
+//!
+//! On the extension path the extension reads the attempt with its student's state by the
+//! attempt's id (it knows the student and course): no hint is needed.
 //!
 //! Idempotence: an attempt that is not `submitted` is left alone. Writes are absolute
 //! values computed from the state read, and each carries a guard against a second
 //! application: mastery rows and the profile list the attempts already applied
-//! (`applied_attempts`), recommendations have unique keys `"<attempt>:<n>"`. A retry
-//! after a partial write, a duplicate delivery or a racing sweep therefore counts
-//! nothing twice.
+//! (`applied_attempts`), recommendations have unique keys `"<attempt>:<n>"` and the
+//! attempt's own keys are read whatever their status. A retry after a partial write of
+//! the public path, a duplicate delivery or a racing sweep therefore counts nothing
+//! twice; the extension's transaction leaves no partial write to begin with.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -33,8 +41,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::course::course_from_directus;
-use super::{InFlight, ProcessError, Worker};
-use crate::directus::DirectusClient;
+use super::write_path::ExtensionState;
+use super::{InFlight, ProcessError, Worker, WritePath};
+use crate::directus::{DirectusClient, take_data};
 use crate::events::AttemptHint;
 use crate::learning::{
     AttemptInput, AttemptOutcome, Course, Engagement, MasteryState, Recommendation,
@@ -72,7 +81,7 @@ pub(super) async fn grade(
     attempt_id: i64,
     hint: &AttemptHint,
 ) -> Result<AttemptReport, ProcessError> {
-    grade_once(worker, attempt_id, hint, false).await
+    grade_once(worker, attempt_id, hint).await
 }
 
 /// An attempt still `submitted`, read with its student's state under the student's turn.
@@ -139,6 +148,7 @@ async fn read_with_state(
     let data = directus
         .query::<AttemptAndState>(attempt_and_state::Variables {
             attempt: attempt_id.to_string(),
+            attempt_key: json!(attempt_id),
             student: student.to_owned(),
             course: json!(course.id),
             path_key: format!("{student}:{}", course.id),
@@ -202,6 +212,7 @@ async fn read_attempt(
         return reject(
             worker,
             directus,
+            WritePath::Public,
             attempt_id,
             "The lesson of this attempt no longer exists.",
         )
@@ -217,6 +228,7 @@ async fn read_attempt(
         return reject(
             worker,
             directus,
+            WritePath::Public,
             attempt_id,
             "The lesson of this attempt is not part of a course.",
         )
@@ -226,7 +238,7 @@ async fn read_attempt(
     let course = match course_structure(worker, directus, course_id).await {
         Ok(course) => course,
         Err(ProcessError::Content(reason)) => {
-            return reject(worker, directus, attempt_id, &reason)
+            return reject(worker, directus, WritePath::Public, attempt_id, &reason)
                 .await
                 .map(Read::Done);
         }
@@ -241,18 +253,204 @@ async fn read_attempt(
         })
 }
 
+/// The attempt and its student's state in one call to the extension.
+async fn read_via_extension(
+    worker: &Worker,
+    directus: &DirectusClient,
+    attempt_id: i64,
+    hint: &AttemptHint,
+) -> Result<Read, ProcessError> {
+    // Waiting for this process's other gradings of the student before reading saves a
+    // conflict; the version check covers other replicas.
+    let turn = match &hint.student {
+        Some(student) => Some(worker.student_turn(student).await),
+        None => None,
+    };
+    let answer = directus
+        .get_data(&format!(
+            "/pathwise/attempts/{attempt_id}/state?recent_since={}",
+            recently_correct_since(Utc::now())
+        ))
+        .await
+        .map_err(|e| {
+            if e.is_status(404) {
+                no_such_attempt(attempt_id)
+            } else {
+                e.into()
+            }
+        })?;
+    let state: ExtensionState = serde_json::from_value(answer).map_err(|e| {
+        ProcessError::Directus(crate::directus::DirectusError {
+            operation: "GET /pathwise/attempts/:id/state".to_owned(),
+            status: None,
+            code: None,
+            message: format!("the extension answered an unexpected body: {e}"),
+        })
+    })?;
+    reading_from_extension(worker, directus, state, turn).await
+}
+
+/// A reading from the extension's answer (a state read or a submission): rejects the
+/// attempt when its lesson is gone or its course broken.
+async fn reading_from_extension(
+    worker: &Worker,
+    directus: &DirectusClient,
+    state: ExtensionState,
+    turn: Option<InFlight<String>>,
+) -> Result<Read, ProcessError> {
+    let attempt_id = state.attempt;
+    let attempt = state
+        .state
+        .attempts_by_id
+        .as_ref()
+        .ok_or_else(|| no_such_attempt(attempt_id))?;
+    if let Some(done) = unless_submitted(attempt_id, &attempt.status) {
+        return Ok(done);
+    }
+    let student = state.student.clone().ok_or_else(|| {
+        ProcessError::NotFound(format!("attempt {attempt_id} has no student (deleted?)"))
+    })?;
+    let Some(course_id) = state.course else {
+        return reject(
+            worker,
+            directus,
+            WritePath::Extension,
+            attempt_id,
+            "The lesson of this attempt no longer exists or is not part of a course.",
+        )
+        .await
+        .map(Read::Done);
+    };
+    let course = match course_structure(worker, directus, course_id).await {
+        Ok(course) => course,
+        Err(ProcessError::Content(reason)) => {
+            return reject(worker, directus, WritePath::Extension, attempt_id, &reason)
+                .await
+                .map(Read::Done);
+        }
+        Err(error) => return Err(error),
+    };
+    let turn = match turn {
+        Some(turn) if turn.key() == &student => turn,
+        other => {
+            drop(other); // a wrong hint's turn: never hold two students' turns at once
+            worker.student_turn(&student).await
+        }
+    };
+    Ok(Read::Ready(Box::new(Reading {
+        student,
+        course,
+        data: state.state,
+        _student_turn: turn,
+    })))
+}
+
+/// How many times an outcome is recomputed when the student's state changed under it
+/// (another replica graded one of their attempts in between) before giving up; the sweep
+/// tries again later.
+const MAX_CONFLICTS: u32 = 5;
+
 async fn grade_once(
     worker: &Worker,
     attempt_id: i64,
     hint: &AttemptHint,
-    retried: bool,
 ) -> Result<AttemptReport, ProcessError> {
     let directus = worker.directus.counting();
-    let reading = match read_attempt(worker, &directus, attempt_id, hint).await? {
-        Read::Ready(reading) => reading,
-        Read::Done(report) => return Ok(report),
+    let path = worker.write_path().await?;
+    let mut conflicts = 0;
+    loop {
+        let read = match path {
+            WritePath::Public => read_attempt(worker, &directus, attempt_id, hint).await?,
+            WritePath::Extension => read_via_extension(worker, &directus, attempt_id, hint).await?,
+        };
+        let reading = match read {
+            Read::Ready(reading) => reading,
+            Read::Done(report) => return Ok(report),
+        };
+        match decide_and_write(worker, &directus, path, *reading).await? {
+            Written::Done(report) => return Ok(report),
+            Written::Conflict(reason) if conflicts < MAX_CONFLICTS => {
+                conflicts += 1;
+                worker.metrics.write_conflicts.inc();
+                tracing::info!(
+                    attempt_id,
+                    conflicts,
+                    reason,
+                    "the student's state changed while grading; reading it again"
+                );
+                // Let the other grading finish; jitter keeps two replicas from colliding again.
+                let wait = 20 * u64::from(conflicts) + rand::random_range(0..50);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+            Written::Conflict(reason) => {
+                return Err(ProcessError::Conflict(format!(
+                    "the student's state kept changing while attempt {attempt_id} was graded ({reason}); the sweep will grade it"
+                )));
+            }
+        }
+    }
+}
+
+/// The synchronous path through the extension: one call creates the attempt as the
+/// student (Directus' permissions decide) and reads their state; then grade and apply.
+/// Answers the new attempt's id, and how grading it went. The attempt is created without
+/// action events, so no flow delivers it a second time; if this grading fails, the sweep
+/// grades it.
+pub async fn submit_and_grade(
+    worker: &Worker,
+    student_token: &crate::secret::Secret,
+    attempt: Value,
+) -> Result<(i64, Result<AttemptReport, ProcessError>), crate::directus::DirectusError> {
+    let directus = worker.directus.counting();
+    let as_student = directus.on_behalf_of(student_token.clone());
+    let answer = as_student.post("/pathwise/submissions", attempt).await?;
+    let state: ExtensionState = match serde_json::from_value(take_data(answer)) {
+        Ok(state) => state,
+        Err(error) => {
+            return Err(crate::directus::DirectusError {
+                operation: "POST /pathwise/submissions".to_owned(),
+                status: None,
+                code: None,
+                message: format!("the extension answered an unexpected body: {error}"),
+            });
+        }
     };
+    let attempt_id = state.attempt;
+    let _turn = worker.take_turn(attempt_id).await;
+    let graded = async {
+        match reading_from_extension(worker, &directus, state, None).await? {
+            Read::Done(report) => Ok(report),
+            Read::Ready(reading) => {
+                match decide_and_write(worker, &directus, WritePath::Extension, *reading).await? {
+                    Written::Done(report) => Ok(report),
+                    // Another grading of this student came first: grade it the usual way.
+                    Written::Conflict(_) => {
+                        grade_once(worker, attempt_id, &AttemptHint::default()).await
+                    }
+                }
+            }
+        }
+    }
+    .await;
+    Ok((attempt_id, graded))
+}
+
+/// What writing an outcome came to.
+enum Written {
+    Done(AttemptReport),
+    /// The student's state changed since it was read: read again and recompute.
+    Conflict(String),
+}
+
+/// The pure engine on what was read, then the writes of `path`.
+async fn decide_and_write(
+    worker: &Worker,
+    directus: &DirectusClient,
+    path: WritePath,
+    reading: Reading,
+) -> Result<Written, ProcessError> {
     let attempt = reading.attempt();
+    let attempt_id: i64 = attempt.id.parse().unwrap_or_default();
     let student = reading.student.clone();
     let lesson_id: i64 = attempt
         .lesson
@@ -296,7 +494,11 @@ async fn grade_once(
     let started = Instant::now();
     let outcome = match process_attempt(&input) {
         Ok(outcome) => outcome,
-        Err(error) => return reject(worker, &directus, attempt_id, &error.to_string()).await,
+        Err(error) => {
+            return reject(worker, directus, path, attempt_id, &error.to_string())
+                .await
+                .map(Written::Done);
+        }
     };
     worker
         .metrics
@@ -304,38 +506,54 @@ async fn grade_once(
         .observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior);
-    if let Some(mut request) = record_outcome_request(&variables) {
-        clear_finished_current_lesson(&mut request, &outcome.path);
-        match directus.graphql_request("/graphql", request).await {
-            Ok(_) => {}
-            // Another replica is writing this very outcome (same keys): let it finish, then
-            // look again; the guards make the second look change nothing.
-            Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") && !retried => {
-                tracing::info!(
-                    attempt_id,
-                    "another worker is grading this attempt; looking again"
-                );
-                drop(reading);
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                return Box::pin(grade_once(worker, attempt_id, hint, true)).await;
+    let graded = graded_fields(&outcome.graded, now);
+    match path {
+        WritePath::Extension => {
+            let mut writes = serde_json::to_value(&variables).unwrap_or_default();
+            clear_finished_current_lesson(&mut writes, &outcome.path);
+            let body = json!({
+                "version": prior.profile.as_ref().map(|p| p.version),
+                "attempt": graded,
+                "writes": writes,
+            });
+            match directus
+                .post(&format!("/pathwise/attempts/{attempt_id}/outcome"), body)
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.is_status(409) => return Ok(Written::Conflict(e.message)),
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
+        }
+        WritePath::Public => {
+            if let Some(mut request) = record_outcome_request(&variables) {
+                clear_finished_current_lesson(&mut request["variables"], &outcome.path);
+                match directus.graphql_request("/graphql", request).await {
+                    Ok(_) => {}
+                    // Another replica is writing this very outcome (same keys): let it
+                    // finish, then look again; the guards make the second look change
+                    // nothing.
+                    Err(e) if e.code.as_deref() == Some("RECORD_NOT_UNIQUE") => {
+                        return Ok(Written::Conflict(e.message));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            // Last, once every learner record is written: a retry finds it `submitted`
+            // and finishes the job.
+            directus
+                .patch(&format!("/items/attempts/{attempt_id}"), graded)
+                .await?;
         }
     }
-    directus
-        .patch(
-            &format!("/items/attempts/{attempt_id}"),
-            graded_fields(&outcome.graded, now),
-        )
-        .await?;
     drop(reading);
     let round_trips = directus.round_trips();
     worker
         .metrics
         .round_trips_per_attempt
         .observe(f64::from(round_trips));
-    tracing::info!(attempt_id, student = %student, score = outcome.graded.score, round_trips, "attempt graded");
-    Ok(AttemptReport::Graded {
+    tracing::info!(attempt_id, student = %student, score = outcome.graded.score, round_trips, write_path = path.name(), "attempt graded");
+    Ok(Written::Done(AttemptReport::Graded {
         attempt: attempt_id,
         student,
         score: outcome.graded.score,
@@ -344,7 +562,7 @@ async fn grade_once(
         path: outcome.path,
         strategy: outcome.strategy,
         round_trips,
-    })
+    }))
 }
 
 /// A course's structure: from the cache, or read from Directus (one more round trip) and
@@ -377,18 +595,29 @@ pub(super) async fn course_structure(
 async fn reject(
     worker: &Worker,
     directus: &DirectusClient,
+    path: WritePath,
     attempt: i64,
     reason: &str,
 ) -> Result<AttemptReport, ProcessError> {
     let student_reason = format!(
         "This attempt could not be graded because of a problem in the lesson's content; your teacher has been told. ({reason})"
     );
-    directus
-        .patch(
-            &format!("/items/attempts/{attempt}"),
-            json!({ "status": "rejected", "rejection_reason": student_reason, "graded_at": Utc::now().to_rfc3339() }),
-        )
-        .await?;
+    let rejected = json!({ "status": "rejected", "rejection_reason": student_reason, "graded_at": Utc::now().to_rfc3339() });
+    match path {
+        WritePath::Public => {
+            directus
+                .patch(&format!("/items/attempts/{attempt}"), rejected)
+                .await?;
+        }
+        WritePath::Extension => {
+            directus
+                .post(
+                    &format!("/pathwise/attempts/{attempt}/outcome"),
+                    json!({ "attempt": rejected }),
+                )
+                .await?;
+        }
+    }
     worker
         .dead_letter(
             "worker",
@@ -431,12 +660,12 @@ struct MasteryRow {
 /// A path with every step done has no current lesson: the update must say so with an
 /// explicit null, which the typed variables leave out (they skip every `None`, because
 /// Directus takes a null as a value, e.g. a null `id`).
-fn clear_finished_current_lesson(request: &mut Value, path: &crate::learning::LearningPath) {
+fn clear_finished_current_lesson(variables: &mut Value, path: &crate::learning::LearningPath) {
     if path.current_lesson.is_some() {
         return;
     }
-    if let Some(updates) = request
-        .pointer_mut("/variables/pathUpdates")
+    if let Some(updates) = variables
+        .pointer_mut("/pathUpdates")
         .and_then(Value::as_array_mut)
     {
         for update in updates {
@@ -464,6 +693,16 @@ impl StoredPath {
     }
 }
 
+/// The student's profile as stored.
+#[derive(Debug, Clone)]
+struct StoredProfile {
+    id: String,
+    applied: Vec<i64>,
+    /// Bumped by every outcome written: the extension refuses an outcome computed from an
+    /// older one.
+    version: i64,
+}
+
 /// The student's state before this attempt, as read from Directus.
 #[derive(Debug, Clone, Default)]
 struct Prior {
@@ -473,7 +712,7 @@ struct Prior {
     engagement: Engagement,
     time_zone: Option<String>,
     strategy: Option<String>,
-    profile: Option<(String, Vec<i64>)>,
+    profile: Option<StoredProfile>,
     path: Option<StoredPath>,
     /// Active recommendations of this course from earlier attempts.
     supersedable: Vec<i64>,
@@ -542,7 +781,11 @@ impl Prior {
             };
             prior.time_zone = profile.time_zone.clone().filter(|tz| !tz.is_empty());
             prior.strategy = profile.strategy.clone().filter(|s| !s.is_empty());
-            prior.profile = Some((profile.id.clone(), applied_ids(&profile.applied_attempts)));
+            prior.profile = Some(StoredProfile {
+                id: profile.id.clone(),
+                applied: applied_ids(&profile.applied_attempts),
+                version: profile.version,
+            });
         }
         prior.path = state.learning_paths.first().map(|p| StoredPath {
             id: p.id.clone(),
@@ -552,17 +795,21 @@ impl Prior {
         });
         let own_prefix = format!("{attempt}:");
         for recommendation in &state.recommendations {
-            match recommendation.key.as_deref() {
-                Some(key) if key.starts_with(&own_prefix) => {
-                    prior.written_keys.insert(key.to_owned());
-                }
-                _ => {
-                    if let Ok(id) = recommendation.id.parse() {
-                        prior.supersedable.push(id);
-                    }
-                }
+            let own = recommendation
+                .key
+                .as_deref()
+                .is_some_and(|key| key.starts_with(&own_prefix));
+            if !own && let Ok(id) = recommendation.id.parse() {
+                prior.supersedable.push(id);
             }
         }
+        // Whatever their status: a later attempt may have superseded them since.
+        prior.written_keys.extend(
+            state
+                .own_recommendations
+                .iter()
+                .filter_map(|r| r.key.clone()),
+        );
         prior
     }
 }
@@ -707,16 +954,19 @@ fn outcome_writes(
 
     let engagement = &outcome.engagement;
     match &prior.profile {
-        Some((_, applied)) if applied.contains(&attempt) => {}
-        Some((id, applied)) => {
+        Some(profile) if profile.applied.contains(&attempt) => {}
+        Some(profile) => {
             vars.profile_updates = Some(vec![update_student_profiles_input {
-                id: Some(id.clone()),
+                id: Some(profile.id.clone()),
                 xp: Some(engagement.xp as i64),
                 streak_days: Some(i64::from(engagement.streak_days)),
                 longest_streak: Some(i64::from(engagement.longest_streak)),
                 last_active_at: format_time(engagement.last_active_at),
                 strategy: Some(outcome.strategy.clone()),
-                applied_attempts: Some(with_applied(applied.clone(), attempt)),
+                applied_attempts: Some(with_applied(profile.applied.clone(), attempt)),
+                // The same value the extension's version check leaves; on the public path
+                // it tells a concurrent extension-path grading that the state moved.
+                version: Some(profile.version + 1),
                 ..Default::default()
             }])
         }
@@ -729,6 +979,7 @@ fn outcome_writes(
                 last_active_at: format_time(engagement.last_active_at),
                 strategy: Some(outcome.strategy.clone()),
                 applied_attempts: Some(json!([attempt])),
+                version: 1,
                 ..Default::default()
             }])
         }
@@ -814,16 +1065,12 @@ mod tests {
 
     #[test]
     fn a_finished_path_clears_its_current_lesson_explicitly() {
-        let request =
-            || json!({ "variables": { "pathUpdates": [{ "id": "7", "progress": 1.0 }] } });
+        let request = || json!({ "pathUpdates": [{ "id": "7", "progress": 1.0 }] });
         let mut finished = request();
         clear_finished_current_lesson(&mut finished, &path(None, 1.0));
-        assert_eq!(
-            finished["variables"]["pathUpdates"][0]["current_lesson"],
-            Value::Null
-        );
+        assert_eq!(finished["pathUpdates"][0]["current_lesson"], Value::Null);
         assert!(
-            finished["variables"]["pathUpdates"][0]
+            finished["pathUpdates"][0]
                 .as_object()
                 .unwrap()
                 .contains_key("current_lesson")
@@ -835,8 +1082,8 @@ mod tests {
             request(),
             "a current lesson is set by the typed variables"
         );
-        let mut no_update = json!({ "variables": { "newPaths": [{}] } });
+        let mut no_update = json!({ "newPaths": [{}] });
         clear_finished_current_lesson(&mut no_update, &path(None, 1.0));
-        assert!(no_update["variables"].get("pathUpdates").is_none());
+        assert!(no_update.get("pathUpdates").is_none());
     }
 }

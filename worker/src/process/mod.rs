@@ -11,6 +11,7 @@ pub mod course;
 pub mod course_cache;
 pub mod student;
 pub mod sweep;
+pub mod write_path;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use crate::events::{AttemptHint, Event};
 use crate::learning::{CompletionRule, EngineError};
 use crate::metrics::Metrics;
 pub use attempt::AttemptReport;
+pub use write_path::{WritePath, WritePathSetting};
 
 /// How the worker decides, beyond the course's own thresholds.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct Settings {
     pub sweep_grace: Duration,
     /// How long a course's structure is reused between attempts (zero: never).
     pub course_cache_ttl: Duration,
+    /// Through the Pathwise extension, Directus' public APIs, or whichever is there.
+    pub write_path: WritePathSetting,
 }
 
 impl Default for Settings {
@@ -46,6 +50,7 @@ impl Default for Settings {
             completion_rule: CompletionRule::default(),
             sweep_grace: Duration::from_secs(30),
             course_cache_ttl: Duration::from_secs(60),
+            write_path: WritePathSetting::Auto,
         }
     }
 }
@@ -65,6 +70,8 @@ pub struct Worker {
     /// after the other, so the second reads what the first wrote (no lost update of XP
     /// or mastery).
     students_in_flight: Arc<Mutex<HashSet<String>>>,
+    /// The write path found on first use when the setting is `auto`.
+    detected_write_path: Arc<tokio::sync::OnceCell<WritePath>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +87,10 @@ pub enum ProcessError {
     /// The item the event names does not exist (any more).
     #[error("{0}")]
     NotFound(String),
+    /// The student's state kept changing under the grading (other replicas grading their
+    /// attempts): the sweep grades the attempt later.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl From<EngineError> for ProcessError {
@@ -107,6 +118,7 @@ impl ProcessError {
             ProcessError::Directus(_) => "directus",
             ProcessError::Content(_) => "content",
             ProcessError::NotFound(_) => "not_found",
+            ProcessError::Conflict(_) => "conflict",
         }
     }
 }
@@ -136,6 +148,20 @@ impl Worker {
             settings: Arc::new(settings),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             students_in_flight: Arc::new(Mutex::new(HashSet::new())),
+            detected_write_path: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    /// Where this worker reads and writes attempts' outcomes: as configured, or (auto)
+    /// the extension when Directus has it, found once and kept.
+    pub async fn write_path(&self) -> Result<WritePath, ProcessError> {
+        match self.settings.write_path {
+            WritePathSetting::Extension => Ok(WritePath::Extension),
+            WritePathSetting::Public => Ok(WritePath::Public),
+            WritePathSetting::Auto => Ok(*self
+                .detected_write_path
+                .get_or_try_init(|| write_path::detect(&self.directus))
+                .await?),
         }
     }
 
@@ -179,6 +205,8 @@ impl Worker {
 
     /// Records an event the worker could not process, with the reason. Never fails: if
     /// even that write fails, the error is logged (the sweep still covers attempts).
+    /// One dead letter per problem: an attempt that already has an unresolved one (the
+    /// sweep failing on it run after run, a retried delivery) gets no second.
     pub async fn dead_letter(
         &self,
         source: &str,
@@ -186,6 +214,26 @@ impl Worker {
         reason: &str,
         attempt: Option<i64>,
     ) {
+        if let Some(attempt) = attempt {
+            let open = self
+                .directus
+                .get_data(&format!(
+                    "/items/dead_letters?filter[attempt_id][_eq]={attempt}&filter[resolved][_eq]=false&fields=id&limit=1"
+                ))
+                .await;
+            if open
+                .as_ref()
+                .is_ok_and(|rows| rows.as_array().is_some_and(|rows| !rows.is_empty()))
+            {
+                tracing::info!(
+                    source,
+                    attempt_id = attempt,
+                    reason,
+                    "the attempt already has an open dead letter"
+                );
+                return;
+            }
+        }
         let body =
             json!({ "source": source, "event": event, "reason": reason, "attempt_id": attempt });
         match self.directus.post("/items/dead_letters", body).await {
@@ -224,6 +272,12 @@ async fn take_turn<K: std::hash::Hash + Eq + Clone>(
 pub(crate) struct InFlight<K: std::hash::Hash + Eq> {
     key: K,
     set: Arc<Mutex<HashSet<K>>>,
+}
+
+impl<K: std::hash::Hash + Eq> InFlight<K> {
+    pub(crate) fn key(&self) -> &K {
+        &self.key
+    }
 }
 
 impl<K: std::hash::Hash + Eq> Drop for InFlight<K> {

@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod postgres;
+pub mod soak;
 pub mod stack;
 
 use std::net::TcpListener;

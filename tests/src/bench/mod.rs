@@ -12,7 +12,7 @@ pub mod chart;
 pub mod load;
 pub mod proc;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -116,7 +116,22 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    pub fn spawn(binary: &PathBuf, port: u16, directus_url: &str) -> Self {
+    pub fn spawn(binary: &Path, port: u16, directus_url: &str) -> Self {
+        let log = std::env::var_os("PATHWISE_BENCH_WORKER_LOG_FILE")
+            .and_then(|path| std::fs::File::create(path).ok());
+        Self::spawn_with(binary, port, directus_url, &[], log)
+    }
+
+    /// [`WorkerProcess::spawn`] with more variables (set last, so they override the
+    /// bench's, e.g. `PATHWISE_SWEEP_INTERVAL`) and the worker's JSON log (stderr) into
+    /// `log` when given.
+    pub fn spawn_with(
+        binary: &Path,
+        port: u16,
+        directus_url: &str,
+        env: &[(&str, &str)],
+        log: Option<std::fs::File>,
+    ) -> Self {
         let child = std::process::Command::new(binary)
             .arg("serve")
             .env("DIRECTUS_URL", directus_url)
@@ -129,13 +144,9 @@ impl WorkerProcess {
                 "PATHWISE_LOG",
                 std::env::var("PATHWISE_BENCH_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
             )
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
-            .stderr(match std::env::var_os("PATHWISE_BENCH_WORKER_LOG_FILE") {
-                Some(path) => std::fs::File::create(path)
-                    .map(std::process::Stdio::from)
-                    .unwrap_or_else(|_| std::process::Stdio::null()),
-                None => std::process::Stdio::null(),
-            })
+            .stderr(log.map_or_else(std::process::Stdio::null, std::process::Stdio::from))
             .spawn()
             .expect("the worker binary runs");
         Self {
@@ -169,6 +180,15 @@ impl Drop for WorkerProcess {
 /// Students as (user id, static token, access token). The access token is what a
 /// frontend holds after login: a Directus JWT, signed here with the instance's secret.
 async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, String, String)> {
+    create_students_named(directus, "bench", count).await
+}
+
+/// [`create_students`] with emails `<prefix>-<n>@example.com`.
+pub async fn create_students_named(
+    directus: &TestDirectus,
+    prefix: &str,
+    count: usize,
+) -> Vec<(String, String, String)> {
     let roles = directus
         .admin()
         .get_data("/roles?fields=id,name&limit=-1")
@@ -187,7 +207,7 @@ async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, 
     let users: Vec<Value> = tokens
         .iter()
         .enumerate()
-        .map(|(i, token)| json!({ "email": format!("bench-{i}@example.com"), "role": role, "token": token, "status": "active" }))
+        .map(|(i, token)| json!({ "email": format!("{prefix}-{i}@example.com"), "role": role, "token": token, "status": "active" }))
         .collect();
     for chunk in users.chunks(100) {
         directus
@@ -198,14 +218,16 @@ async fn create_students(directus: &TestDirectus, count: usize) -> Vec<(String, 
     }
     let ids = directus
         .admin()
-        .get_data("/users?filter[email][_starts_with]=bench-&fields=id,email&limit=-1")
+        .get_data(&format!(
+            "/users?filter[email][_starts_with]={prefix}-&fields=id,email&limit=-1"
+        ))
         .await
         .unwrap();
     tokens
         .into_iter()
         .enumerate()
         .map(|(i, token)| {
-            let email = format!("bench-{i}@example.com");
+            let email = format!("{prefix}-{i}@example.com");
             let id = ids
                 .as_array()
                 .unwrap()
@@ -255,7 +277,7 @@ async fn load_synthetic_course(directus: &TestDirectus) {
 }
 
 /// Attempts to submit: (lesson, answers) with a realistic mix of scores.
-async fn attempt_mix(directus: &TestDirectus) -> Vec<(Value, serde_json::Map<String, Value>)> {
+pub async fn attempt_mix(directus: &TestDirectus) -> Vec<(Value, serde_json::Map<String, Value>)> {
     let lessons = directus
         .items("lessons", "filter[status][_eq]=published&filter[kind][_eq]=lesson&filter[module][course][slug][_eq]=fractions&fields=id")
         .await;

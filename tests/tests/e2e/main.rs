@@ -11,5 +11,6 @@ mod postgres;
 mod provisioning;
 mod receiver;
 mod rejections;
+mod soak;
 mod worker;
 mod write_paths;

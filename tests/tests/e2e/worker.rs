@@ -102,17 +102,17 @@ async fn attempts_submitted_over_rest_are_graded_with_recommendations_that_fit_t
                 .all(|r| !r["reason"].as_str().unwrap().is_empty())
         );
     }
-    // The first attempt: who and which course (the course is not cached yet), the course,
-    // the attempt with the state, the learner records, the attempt graded. Then the event's
-    // student and lesson and the cached course make it one read and two writes: 5, 3, 3.
+    // Through the extension: the first attempt reads its state, the course (not cached
+    // yet) and applies its outcome; then the cached course makes it one read and one
+    // transactional write: 3, 2, 2.
     let metrics = stack.worker.metrics.render();
     assert!(
         metrics.contains("pathwise_directus_round_trips_per_attempt_count 3"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("pathwise_directus_round_trips_per_attempt_sum 11"),
-        "5, 3 and 3 round trips: {metrics}"
+        metrics.contains("pathwise_directus_round_trips_per_attempt_sum 7"),
+        "3, 2 and 2 round trips: {metrics}"
     );
 }
 
@@ -150,6 +150,22 @@ async fn attempts_created_over_graphql_are_graded_too() {
             .any(|r| r["kind"] == "advance"),
         "{mine}"
     );
+}
+
+/// JSON with every number as a float: Directus stores JSON as JavaScript writes it, so a
+/// `1.0` the worker sent reads back as `1`.
+fn same_numbers(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => json!(n.as_f64()),
+        Value::Array(items) => Value::Array(items.iter().map(same_numbers).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), same_numbers(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 async fn post_attempt(stack: &TestStack, token: &str, body: Value) -> (u16, Value) {
@@ -211,7 +227,10 @@ async fn the_synchronous_endpoint_answers_what_the_flow_path_writes_and_the_flow
     let attempt = body["attempt"].clone();
     let stored = stack.wait_graded(&attempt).await;
     assert_eq!(stored["score"], body["score"]);
-    assert_eq!(stored["results"]["questions"], body["results"]);
+    assert_eq!(
+        same_numbers(&stored["results"]["questions"]),
+        same_numbers(&body["results"])
+    );
     assert!(
         body["path"]["steps"]
             .as_array()

@@ -46,6 +46,8 @@ pub fn draw(report: &BenchReport, path: &Path) {
         ("pathwise", "p99", RGBColor(102, 68, 255), true),
         ("pathwise-sync", "p50", RGBColor(46, 205, 167), false),
         ("pathwise-sync", "p99", RGBColor(46, 205, 167), true),
+        ("pathwise-public", "p50", RGBColor(255, 164, 57), false),
+        ("pathwise-public", "p99", RGBColor(255, 164, 57), true),
         ("baseline", "p50", RGBColor(227, 81, 105), false),
         ("baseline", "p99", RGBColor(227, 81, 105), true),
     ];

@@ -256,6 +256,7 @@ pub async fn summarize(
         worker_rss_kib: is_pathwise.then_some(after.worker_rss).flatten(),
         directus_cpu_share: (after.directus_cpu - before.directus_cpu) / seconds,
         round_trips_per_attempt: gradings.filter(|(_, c)| *c > 0.0).map(|(s, c)| s / c),
+        drain_seconds: 0.0,
     }
 }
 

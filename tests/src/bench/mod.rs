@@ -40,6 +40,9 @@ pub struct BenchConfig {
     /// Whether to also submit through the worker's synchronous endpoint (`pathwise-sync`):
     /// the student gets the graded attempt and next steps in the response, no polling.
     pub sync: bool,
+    /// Whether to also run the worker on Directus' public APIs (`pathwise-public`): the
+    /// write path of a Directus without the Pathwise extension.
+    pub public: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +66,19 @@ pub struct StepResult {
     pub worker_rss_kib: Option<u64>,
     pub directus_cpu_share: f64,
     pub round_trips_per_attempt: Option<f64>,
+    /// Seconds after the load stopped until no attempt was left `submitted`: the next step
+    /// starts from an idle system, and the step's CPU includes its backlog.
+    #[serde(default)]
+    pub drain_seconds: f64,
+}
+
+/// Directus' CPU for the worker's own calls only: attempts created while no worker
+/// listens, then graded by `pathwise sweep` alone (its listing of the attempts included).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CallCost {
+    pub write_path: String,
+    pub attempts: usize,
+    pub directus_cpu_ms_per_attempt: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +101,9 @@ pub struct BenchReport {
     pub worker_binary_bytes: u64,
     pub steps: Vec<StepResult>,
     pub cold_start: Option<ColdStart>,
+    /// What the worker's own calls cost Directus per attempt, by write path.
+    #[serde(default)]
+    pub worker_call_costs: Vec<CallCost>,
     /// After the Pathwise steps and a drain (flows, then `pathwise sweep`).
     pub pathwise_totals: Option<Totals>,
     pub notes: Vec<String>,
@@ -335,7 +354,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         baseline::create(&directus.admin()).await.unwrap();
     }
 
-    let worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
+    let mut worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
     worker
         .wait_ready(&http, Duration::from_secs(10))
         .await
@@ -357,6 +376,9 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     if config.sync {
         systems.push("pathwise-sync");
     }
+    if config.public {
+        systems.push("pathwise-public");
+    }
     if config.baseline {
         systems.push("baseline");
     }
@@ -364,6 +386,21 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     for system in systems {
         if system == "baseline" {
             pathwise_totals = Some(drain_and_check(config, &directus).await);
+        }
+        if system == "pathwise-public" {
+            // The same worker on Directus' public APIs, at the address the flow posts to.
+            drop(worker);
+            worker = WorkerProcess::spawn_with(
+                &config.worker_binary,
+                worker_port,
+                &directus.url,
+                &[("PATHWISE_WRITE_PATH", "public")],
+                None,
+            );
+            worker
+                .wait_ready(&http, Duration::from_secs(10))
+                .await
+                .expect("the worker becomes ready");
         }
         baseline::activate(&directus.admin(), system == "baseline")
             .await
@@ -382,10 +419,15 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
                 ..plan.clone()
             };
             let outcome = load::drive(&plan, offered, config.step, config.max_concurrency).await;
+            let drained = Instant::now();
+            wait_until_idle(&directus, Duration::from_secs(120)).await;
+            let drain_seconds = drained.elapsed().as_secs_f64();
             tokio::time::sleep(Duration::from_millis(300)).await;
             let after =
                 proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
-            let step = load::summarize(system, offered, &outcome, &before, &after, &directus).await;
+            let mut step =
+                load::summarize(system, offered, &outcome, &before, &after, &directus).await;
+            step.drain_seconds = drain_seconds;
             eprintln!(
                 "bench: {system} {:?}/s: p50 {:.1} ms p99 {:.1} ms, {} attempts",
                 offered, step.p50_ms, step.p99_ms, step.attempts
@@ -398,6 +440,11 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     }
     baseline::activate(&directus.admin(), false).await.unwrap();
     drop(worker);
+    let mut worker_call_costs = Vec::new();
+    for path in ["extension", "public"] {
+        worker_call_costs
+            .push(worker_call_cost(config, &directus, &students, &plan.mix, path).await);
+    }
 
     let cold_start = if config.cold_starts > 0 {
         Some(cold_starts(config, &directus, &http).await)
@@ -414,6 +461,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         worker_binary_bytes: std::fs::metadata(&config.worker_binary).map(|m| m.len()).unwrap_or(0),
         steps,
         cold_start,
+        worker_call_costs,
         pathwise_totals,
         notes: vec![
             "The baseline grades and applies the threshold rules only: no BKT, no FSRS, no learning paths, no profile, no reviews. Pathwise does all of these per attempt.".into(),
@@ -430,6 +478,67 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         chart::draw(&report, &dir.join("bench.svg"));
     }
     report
+}
+
+/// Directus' CPU per attempt for the worker's own calls on `write_path`: attempts are
+/// created while no worker listens (their flow deliveries fail), then `pathwise sweep`
+/// grades them all while Directus' CPU is measured.
+async fn worker_call_cost(
+    config: &BenchConfig,
+    directus: &TestDirectus,
+    students: &[(String, String, String)],
+    mix: &[(Value, serde_json::Map<String, Value>)],
+    write_path: &str,
+) -> CallCost {
+    let count = students.len().clamp(20, 200);
+    let attempts: Vec<Value> = (0..count)
+        .map(|i| {
+            let (lesson, answers) = &mix[i % mix.len()];
+            json!({ "student": students[i % students.len()].0, "lesson": lesson, "answers": answers })
+        })
+        .collect();
+    for chunk in attempts.chunks(50) {
+        directus
+            .admin()
+            .post("/items/attempts?fields=id", Value::Array(chunk.to_vec()))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await; // the failed deliveries settle
+    let pid = directus.pid().expect("Directus runs");
+    let before = proc::cpu_seconds(pid).unwrap_or(0.0);
+    let status = std::process::Command::new(&config.worker_binary)
+        .arg("sweep")
+        .env("DIRECTUS_URL", &directus.url)
+        .env("PATHWISE_WORKER_TOKEN", secrets().worker_token.expose())
+        .env("PATHWISE_SWEEP_GRACE", "0")
+        .env("PATHWISE_WRITE_PATH", write_path)
+        .env("PATHWISE_LOG", "warn")
+        .status()
+        .expect("pathwise sweep runs");
+    assert!(status.success());
+    let cpu = proc::cpu_seconds(pid).unwrap_or(0.0) - before;
+    CallCost {
+        write_path: write_path.to_owned(),
+        attempts: count,
+        directus_cpu_ms_per_attempt: cpu * 1000.0 / count as f64,
+    }
+}
+
+/// Waits (at most `limit`) until no attempt is `submitted`: the load's backlog is graded.
+async fn wait_until_idle(directus: &TestDirectus, limit: Duration) {
+    let started = Instant::now();
+    while started.elapsed() < limit
+        && !directus
+            .items(
+                "attempts",
+                "filter[status][_eq]=submitted&fields=id&limit=1",
+            )
+            .await
+            .is_empty()
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits for every attempt to leave `submitted` (flows deliver the backlog), then runs
@@ -547,10 +656,10 @@ pub fn table(report: &BenchReport) -> String {
         report.worker_idle_rss_kib.unwrap_or(0),
         report.worker_binary_bytes as f64 / 1048576.0
     );
-    out.push_str("system        offered/s  done  got/s   p50ms   p90ms   p99ms   maxms  err  >30s  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips\n");
+    out.push_str("system          offered  done  got/s   p50ms   p90ms   p99ms   maxms  err  >30s  twice  wCPUms/att  wCPU%  wRSS KiB  dCPU%  trips  drain s\n");
     for s in &report.steps {
         out.push_str(&format!(
-            "{:<13} {:>9} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6}\n",
+            "{:<15} {:>7} {:>5} {:>6.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>4} {:>5} {:>6} {:>11} {:>6} {:>9} {:>6.0} {:>6} {:>8.1}\n",
             s.system,
             s.offered_rate.map_or("max".to_owned(), |r| format!("{r:.0}")),
             s.attempts,
@@ -567,9 +676,14 @@ pub fn table(report: &BenchReport) -> String {
             s.worker_rss_kib.map_or("-".to_owned(), |v| v.to_string()),
             s.directus_cpu_share * 100.0,
             s.round_trips_per_attempt.map_or("-".to_owned(), |v| format!("{v:.1}")),
+            s.drain_seconds,
         ));
     }
-    for pathwise in report.steps.iter().filter(|s| s.system == "pathwise") {
+    for pathwise in report
+        .steps
+        .iter()
+        .filter(|s| s.system.starts_with("pathwise"))
+    {
         let Some(baseline) = report
             .steps
             .iter()
@@ -585,7 +699,8 @@ pub fn table(report: &BenchReport) -> String {
             }
         };
         out.push_str(&format!(
-            "pathwise/baseline at {}: p50 {}, p99 {}, throughput {}\n",
+            "{}/baseline at {}: p50 {}, p99 {}, throughput {}\n",
+            pathwise.system,
             pathwise
                 .offered_rate
                 .map_or("max".to_owned(), |r| format!("{r:.0}/s")),
@@ -598,6 +713,12 @@ pub fn table(report: &BenchReport) -> String {
         out.push_str(&format!(
             "pathwise totals after a {:.0} s drain: {} attempts, {} never graded, {} students counted wrong\n",
             t.drain_seconds, t.attempts, t.never_graded, t.students_miscounted
+        ));
+    }
+    for cost in &report.worker_call_costs {
+        out.push_str(&format!(
+            "the worker's own calls on the {} path cost Directus {:.1} ms of CPU per attempt ({} attempts)\n",
+            cost.write_path, cost.directus_cpu_ms_per_attempt, cost.attempts
         ));
     }
     if let Some(c) = &report.cold_start {

@@ -1,7 +1,7 @@
 //! `scripts/bench` runs this: see `pathwise_tests::bench`.
 //!
 //! pathwise-bench [--postgres] [--rates 5,10,20,40] [--step 30] [--concurrency 16]
-//!                [--students 500] [--cold-starts 20] [--no-baseline] [--out DIR] --worker PATH
+//!                [--students 500] [--cold-starts 20] [--no-baseline] [--no-sync] [--no-public] [--out DIR] --worker PATH
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,6 +20,7 @@ fn main() {
         out_dir: Some(PathBuf::from("bench-results")),
         baseline: true,
         sync: true,
+        public: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -28,6 +29,7 @@ fn main() {
             "--postgres" => config.postgres = true,
             "--no-baseline" => config.baseline = false,
             "--no-sync" => config.sync = false,
+            "--no-public" => config.public = false,
             "--rates" => {
                 config.rates = value()
                     .split(',')

@@ -28,13 +28,35 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
         out_dir: Some(out.clone()),
         baseline: true,
         sync: true,
+        public: true,
     };
     let report = run(&config).await;
     println!("{}", table(&report));
     assert_eq!(
         report.steps.len(),
-        6,
-        "two loads for each of the three systems"
+        8,
+        "two loads for each of the four systems"
+    );
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|s| s.system == "pathwise-public" && s.attempts > 0),
+        "the public write path is measured"
+    );
+    let paths: Vec<&str> = report
+        .worker_call_costs
+        .iter()
+        .map(|c| c.write_path.as_str())
+        .collect();
+    assert_eq!(paths, ["extension", "public"]);
+    assert!(
+        report
+            .worker_call_costs
+            .iter()
+            .all(|c| c.attempts > 0 && c.directus_cpu_ms_per_attempt > 0.0),
+        "{:?}",
+        report.worker_call_costs
     );
     assert!(
         report
@@ -81,7 +103,7 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
     assert!(cold.ready_ms_p50 > 0.0 && cold.first_event_ms_p50 >= cold.ready_ms_p50);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).unwrap()).unwrap();
-    assert_eq!(json["steps"].as_array().unwrap().len(), 6);
+    assert_eq!(json["steps"].as_array().unwrap().len(), 8);
     assert!(
         std::fs::read_to_string(out.join("bench.svg"))
             .unwrap()

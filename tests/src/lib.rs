@@ -320,7 +320,17 @@ impl TestDirectus {
                 env.push(("DB_USER", user.clone()));
             }
         }
-        env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        let mut env: Vec<(String, String)> =
+            env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        // Extra settings for an experiment (`PATHWISE_TEST_DIRECTUS_ENV="K=V,K=V"`), e.g. to
+        // compare Directus' cost with and without a feature; they override the above.
+        if let Ok(extra) = std::env::var("PATHWISE_TEST_DIRECTUS_ENV") {
+            for (key, value) in extra.split(',').filter_map(|pair| pair.split_once('=')) {
+                env.retain(|(k, _)| k != key);
+                env.push((key.to_owned(), value.to_owned()));
+            }
+        }
+        env
     }
 
     async fn launch(&mut self) {

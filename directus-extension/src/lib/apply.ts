@@ -5,111 +5,228 @@
  * written are returned so that the caller can emit Directus' action events AFTER the
  * commit (realtime subscribers re-read what they are told about).
  */
-import type { Knex } from 'knex';
-import { type FieldMap, type Vendor, toColumn } from './columns.js';
-import { AttemptNotFoundError, KeyTakenError, StaleStateError, constraintViolation, invalid } from './errors.js';
-import type { Outcome, RowWrite, Schema } from './outcome.js';
+import type { Knex } from "knex";
+import { type FieldMap, type Vendor, toColumn } from "./columns.js";
+import {
+  AttemptNotFoundError,
+  KeyTakenError,
+  StaleStateError,
+  constraintViolation,
+  invalid,
+} from "./errors.js";
+import type { Outcome, RowWrite, Schema } from "./outcome.js";
 
 export interface Applied {
-	/** The same answer for the first application and every replay. */
-	answer: { attempt: number; status: string };
-	/** What was written, for the action events; empty for a replay. */
-	events: WriteEvent[];
+  /** The same answer for the first application and every replay. */
+  answer: { attempt: number; status: string };
+  /** What was written, for the action events; empty for a replay. */
+  events: WriteEvent[];
 }
 
 export type WriteEvent =
-	| { action: 'create'; collection: string; key: number; payload: Record<string, unknown> }
-	| { action: 'update'; collection: string; keys: number[]; payload: Record<string, unknown> };
+  | {
+      action: "create";
+      collection: string;
+      key: number;
+      payload: Record<string, unknown>;
+    }
+  | {
+      action: "update";
+      collection: string;
+      keys: number[];
+      payload: Record<string, unknown>;
+    };
 
-function columns(fields: FieldMap, values: Record<string, unknown>, vendor: Vendor): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(values)) out[name] = toColumn(fields[name], value, vendor);
-	return out;
+function columns(
+  fields: FieldMap,
+  values: Record<string, unknown>,
+  vendor: Vendor,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values))
+    out[name] = toColumn(fields[name], value, vendor);
+  return out;
 }
 
 /** Directus' `date-created` / `date-updated` fields, which plain SQL must set itself. */
-function stamps(fields: FieldMap, op: 'create' | 'update', now: Date, vendor: Vendor): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const [name, field] of Object.entries(fields)) {
-		if ((op === 'create' && field.special.includes('date-created')) || (op === 'update' && field.special.includes('date-updated'))) {
-			out[name] = toColumn(field, now.toISOString(), vendor);
-		}
-	}
-	return out;
+function stamps(
+  fields: FieldMap,
+  op: "create" | "update",
+  now: Date,
+  vendor: Vendor,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    if (
+      (op === "create" && field.special.includes("date-created")) ||
+      (op === "update" && field.special.includes("date-updated"))
+    ) {
+      out[name] = toColumn(field, now.toISOString(), vendor);
+    }
+  }
+  return out;
 }
 
 function insertedId(result: unknown): number {
-	const first = Array.isArray(result) ? result[0] : result;
-	return Number(typeof first === 'object' && first !== null ? (first as { id: unknown }).id : first);
+  const first = Array.isArray(result) ? result[0] : result;
+  return Number(
+    typeof first === "object" && first !== null
+      ? (first as { id: unknown }).id
+      : first,
+  );
 }
 
-export async function applyOutcome(db: Knex, schema: Schema, vendor: Vendor, attemptId: number, outcome: Outcome): Promise<Applied> {
-	const fields = (collection: string) => schema[collection] ?? {};
-	const now = new Date();
-	try {
-		return await db.transaction(async (trx) => {
-			let read = trx('attempts').where('id', attemptId).first('id', 'status', 'student');
-			// Two replicas applying outcomes of one attempt queue here on PostgreSQL; SQLite
-			// runs one write transaction at a time anyway.
-			if (vendor === 'postgres') read = read.forUpdate();
-			const attempt = (await read) as { status: string; student: unknown } | undefined;
-			if (!attempt) throw new AttemptNotFoundError({ attempt: attemptId });
-			if (attempt.status !== 'submitted') return { answer: { attempt: attemptId, status: attempt.status }, events: [] };
-			const student = String(attempt.student);
+export async function applyOutcome(
+  db: Knex,
+  schema: Schema,
+  vendor: Vendor,
+  attemptId: number,
+  outcome: Outcome,
+): Promise<Applied> {
+  const fields = (collection: string) => schema[collection] ?? {};
+  const now = new Date();
+  try {
+    return await db.transaction(async (trx) => {
+      let read = trx("attempts")
+        .where("id", attemptId)
+        .first("id", "status", "student");
+      // Two replicas applying outcomes of one attempt queue here on PostgreSQL; SQLite
+      // runs one write transaction at a time anyway.
+      if (vendor === "postgres") read = read.forUpdate();
+      const attempt = (await read) as
+        | { status: string; student: unknown }
+        | undefined;
+      if (!attempt) throw new AttemptNotFoundError({ attempt: attemptId });
+      if (attempt.status !== "submitted")
+        return {
+          answer: { attempt: attemptId, status: attempt.status },
+          events: [],
+        };
+      const student = String(attempt.student);
 
-			const mine = (write: RowWrite) => {
-				if (write.values['student'] !== undefined && String(write.values['student']) !== student) {
-					throw invalid(`${write.place}.student`, `must be the attempt's student (${student})`);
-				}
-			};
-			[...outcome.creates, ...outcome.updates].forEach(mine);
-			for (const create of outcome.creates) {
-				if (create.values['student'] === undefined) throw invalid(`${create.place}.student`, 'is required');
-			}
+      const mine = (write: RowWrite) => {
+        if (
+          write.values["student"] !== undefined &&
+          String(write.values["student"]) !== student
+        ) {
+          throw invalid(
+            `${write.place}.student`,
+            `must be the attempt's student (${student})`,
+          );
+        }
+      };
+      [...outcome.creates, ...outcome.updates].forEach(mine);
+      for (const create of outcome.creates) {
+        if (create.values["student"] === undefined)
+          throw invalid(`${create.place}.student`, "is required");
+      }
 
-			const events: WriteEvent[] = [];
-			if (outcome.status === 'graded') {
-				if (outcome.version === null) {
-					const existing = await trx('student_profiles').where('student', student).first('version');
-					if (existing) throw new StaleStateError({ reason: `the profile was created since (version ${existing.version})` });
-				} else {
-					const bumped = await trx('student_profiles')
-						.where({ student, version: outcome.version })
-						.update({ version: (outcome.version ?? 0) + 1 });
-					if (bumped !== 1) throw new StaleStateError({ reason: `the profile is no longer at version ${outcome.version}` });
-				}
-			}
+      const events: WriteEvent[] = [];
+      if (outcome.status === "graded") {
+        if (outcome.version === null) {
+          const existing = await trx("student_profiles")
+            .where("student", student)
+            .first("version");
+          if (existing)
+            throw new StaleStateError({
+              reason: `the profile was created since (version ${existing.version})`,
+            });
+        } else {
+          const bumped = await trx("student_profiles")
+            .where({ student, version: outcome.version })
+            .update({ version: (outcome.version ?? 0) + 1 });
+          if (bumped !== 1)
+            throw new StaleStateError({
+              reason: `the profile is no longer at version ${outcome.version}`,
+            });
+        }
+      }
 
-			if (outcome.superseded.length > 0) {
-				const superseded = { status: 'superseded', ...stamps(fields('recommendations'), 'update', now, vendor) };
-				await trx('recommendations').whereIn('id', outcome.superseded).where({ student, status: 'active' }).update(superseded);
-				events.push({ action: 'update', collection: 'recommendations', keys: outcome.superseded, payload: { status: 'superseded' } });
-			}
-			for (const create of outcome.creates) {
-				const values = create.collection === 'student_profiles' ? { ...create.values, version: 1 } : create.values;
-				const row = { ...columns(fields(create.collection), values, vendor), ...stamps(fields(create.collection), 'create', now, vendor) };
-				const key = insertedId(await trx(create.collection).insert(row).returning('id'));
-				events.push({ action: 'create', collection: create.collection, key, payload: values });
-			}
-			for (const update of outcome.updates) {
-				// The profile's version was bumped above: an outcome does not set it.
-				const { version: _ignored, ...values } = update.values;
-				const row = { ...columns(fields(update.collection), values, vendor), ...stamps(fields(update.collection), 'update', now, vendor) };
-				const changed = await trx(update.collection).where({ id: update.id, student }).update(row);
-				if (changed !== 1) throw invalid(`${update.place}.id`, `no ${update.collection} item ${update.id} of this student`);
-				events.push({ action: 'update', collection: update.collection, keys: [update.id as number], payload: values });
-			}
+      if (outcome.superseded.length > 0) {
+        const superseded = {
+          status: "superseded",
+          ...stamps(fields("recommendations"), "update", now, vendor),
+        };
+        await trx("recommendations")
+          .whereIn("id", outcome.superseded)
+          .where({ student, status: "active" })
+          .update(superseded);
+        events.push({
+          action: "update",
+          collection: "recommendations",
+          keys: outcome.superseded,
+          payload: { status: "superseded" },
+        });
+      }
+      for (const create of outcome.creates) {
+        const values =
+          create.collection === "student_profiles"
+            ? { ...create.values, version: 1 }
+            : create.values;
+        const row = {
+          ...columns(fields(create.collection), values, vendor),
+          ...stamps(fields(create.collection), "create", now, vendor),
+        };
+        const key = insertedId(
+          await trx(create.collection).insert(row).returning("id"),
+        );
+        events.push({
+          action: "create",
+          collection: create.collection,
+          key,
+          payload: values,
+        });
+      }
+      for (const update of outcome.updates) {
+        // The profile's version was bumped above: an outcome does not set it.
+        const { version: _ignored, ...values } = update.values;
+        const row = {
+          ...columns(fields(update.collection), values, vendor),
+          ...stamps(fields(update.collection), "update", now, vendor),
+        };
+        const changed = await trx(update.collection)
+          .where({ id: update.id, student })
+          .update(row);
+        if (changed !== 1)
+          throw invalid(
+            `${update.place}.id`,
+            `no ${update.collection} item ${update.id} of this student`,
+          );
+        events.push({
+          action: "update",
+          collection: update.collection,
+          keys: [update.id as number],
+          payload: values,
+        });
+      }
 
-			const graded = { ...columns(fields('attempts'), outcome.attempt, vendor) };
-			const marked = await trx('attempts').where({ id: attemptId, status: 'submitted' }).update(graded);
-			if (marked !== 1) throw new StaleStateError({ reason: 'the attempt was graded meanwhile' });
-			events.push({ action: 'update', collection: 'attempts', keys: [attemptId], payload: outcome.attempt });
-			return { answer: { attempt: attemptId, status: outcome.status }, events };
-		});
-	} catch (error) {
-		const violation = constraintViolation(error);
-		if (violation?.kind === 'unique') throw new KeyTakenError({ detail: violation.where });
-		if (violation) throw invalid('writes', `a value refers to an item that does not exist, or a required field is missing (${violation.where})`);
-		throw error;
-	}
+      const graded = {
+        ...columns(fields("attempts"), outcome.attempt, vendor),
+      };
+      const marked = await trx("attempts")
+        .where({ id: attemptId, status: "submitted" })
+        .update(graded);
+      if (marked !== 1)
+        throw new StaleStateError({
+          reason: "the attempt was graded meanwhile",
+        });
+      events.push({
+        action: "update",
+        collection: "attempts",
+        keys: [attemptId],
+        payload: outcome.attempt,
+      });
+      return { answer: { attempt: attemptId, status: outcome.status }, events };
+    });
+  } catch (error) {
+    const violation = constraintViolation(error);
+    if (violation?.kind === "unique")
+      throw new KeyTakenError({ detail: violation.where });
+    if (violation)
+      throw invalid(
+        "writes",
+        `a value refers to an item that does not exist, or a required field is missing (${violation.where})`,
+      );
+    throw error;
+  }
 }

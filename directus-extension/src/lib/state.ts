@@ -4,93 +4,198 @@
  * so that both write paths feed the worker the same value. Plain SQL: a handful of
  * indexed selects, no permission checks (only the worker calls it).
  */
-import type { Knex } from 'knex';
-import { type FieldMap, type Vendor, rowFromColumns, timestampColumn } from './columns.js';
+import type { Knex } from "knex";
+import {
+  type FieldMap,
+  type Vendor,
+  rowFromColumns,
+  timestampColumn,
+} from "./columns.js";
 
 export type Schema = Record<string, FieldMap>;
 
 export interface StateAnswer {
-	attempt: number;
-	student: string | null;
-	course: number | null;
-	/** The student's profile version; null without a profile. */
-	version: number | null;
-	state: Record<string, unknown>;
+  attempt: number;
+  student: string | null;
+  course: number | null;
+  /** The student's profile version; null without a profile. */
+  version: number | null;
+  state: Record<string, unknown>;
 }
 
 /** How many graded attempts of the course the worker sees (latest scores per lesson). */
 const GRADED_LIMIT = 500;
 
-const ref = (value: unknown) => (value === null || value === undefined ? null : { id: String(value) });
+const ref = (value: unknown) =>
+  value === null || value === undefined ? null : { id: String(value) };
 
 /** `undefined` when the attempt does not exist. */
-export async function readState(db: Knex, schema: Schema, vendor: Vendor, attemptId: number, recentSince: Date): Promise<StateAnswer | undefined> {
-	const fields = (collection: string) => schema[collection] ?? {};
-	const found = await db('attempts as a')
-		.leftJoin('lessons as l', 'l.id', 'a.lesson')
-		.leftJoin('modules as m', 'm.id', 'l.module')
-		.where('a.id', attemptId)
-		.first('a.id', 'a.status', 'a.answers', 'a.started_at', 'a.submitted_at', 'a.date_created', 'a.student', 'l.id as lesson_id', 'm.id as module_id', 'm.course');
-	if (!found) return undefined;
-	const { course: courseId, lesson_id: lessonId, module_id: moduleId, ...attemptRow } = found as Record<string, unknown>;
-	const attempt = rowFromColumns(fields('attempts'), attemptRow);
-	const student = attempt['student'] === null ? null : String(attempt['student']);
-	const course = courseId === null || courseId === undefined ? null : Number(courseId);
-	const state: Record<string, unknown> = {
-		attempts_by_id: {
-			id: String(attempt['id']),
-			status: attempt['status'],
-			answers: attempt['answers'],
-			started_at: attempt['started_at'],
-			submitted_at: attempt['submitted_at'],
-			date_created: attempt['date_created'],
-			student: ref(student),
-			lesson: lessonId === null || lessonId === undefined ? null : { id: String(lessonId), module: moduleId === null || moduleId === undefined ? null : { course: ref(course) } },
-		},
-		mastery: [],
-		attempts: [],
-		recent_results: [],
-		student_profiles: [],
-		learning_paths: [],
-		recommendations: [],
-		own_recommendations: [],
-	};
-	const answer: StateAnswer = { attempt: attemptId, student, course, version: null, state };
-	// Nothing to grade, or nobody's state to read: the worker needs no more.
-	if (attempt['status'] !== 'submitted' || student === null || course === null) return answer;
+export async function readState(
+  db: Knex,
+  schema: Schema,
+  vendor: Vendor,
+  attemptId: number,
+  recentSince: Date,
+): Promise<StateAnswer | undefined> {
+  const fields = (collection: string) => schema[collection] ?? {};
+  const found = await db("attempts as a")
+    .leftJoin("lessons as l", "l.id", "a.lesson")
+    .leftJoin("modules as m", "m.id", "l.module")
+    .where("a.id", attemptId)
+    .first(
+      "a.id",
+      "a.status",
+      "a.answers",
+      "a.started_at",
+      "a.submitted_at",
+      "a.date_created",
+      "a.student",
+      "l.id as lesson_id",
+      "m.id as module_id",
+      "m.course",
+    );
+  if (!found) return undefined;
+  const {
+    course: courseId,
+    lesson_id: lessonId,
+    module_id: moduleId,
+    ...attemptRow
+  } = found as Record<string, unknown>;
+  const attempt = rowFromColumns(fields("attempts"), attemptRow);
+  const student =
+    attempt["student"] === null ? null : String(attempt["student"]);
+  const course =
+    courseId === null || courseId === undefined ? null : Number(courseId);
+  const state: Record<string, unknown> = {
+    attempts_by_id: {
+      id: String(attempt["id"]),
+      status: attempt["status"],
+      answers: attempt["answers"],
+      started_at: attempt["started_at"],
+      submitted_at: attempt["submitted_at"],
+      date_created: attempt["date_created"],
+      student: ref(student),
+      lesson:
+        lessonId === null || lessonId === undefined
+          ? null
+          : {
+              id: String(lessonId),
+              module:
+                moduleId === null || moduleId === undefined
+                  ? null
+                  : { course: ref(course) },
+            },
+    },
+    mastery: [],
+    attempts: [],
+    recent_results: [],
+    student_profiles: [],
+    learning_paths: [],
+    recommendations: [],
+    own_recommendations: [],
+  };
+  const answer: StateAnswer = {
+    attempt: attemptId,
+    student,
+    course,
+    version: null,
+    state,
+  };
+  // Nothing to grade, or nobody's state to read: the worker needs no more.
+  if (attempt["status"] !== "submitted" || student === null || course === null)
+    return answer;
 
-	const inCourse = (query: Knex.QueryBuilder) =>
-		query.join('lessons as l', 'l.id', 'a.lesson').join('modules as m', 'm.id', 'l.module').where('m.course', course);
-	// The profile (and its version) first: under READ COMMITTED, everything read after it
-	// is at least as new, so an outcome computed from it cannot pass the version check
-	// with older mastery (an apply committing in between moves the version on).
-	const profiles = await db('student_profiles').where('student', student).limit(1)
-		.select('id', 'xp', 'streak_days', 'longest_streak', 'last_active_at', 'time_zone', 'strategy', 'applied_attempts', 'version');
-	const [mastery, graded, recent, paths, active, own] = await Promise.all([
-		db('mastery as x')
-			.join('skills as s', 's.id', 'x.skill')
-			.where({ 'x.student': student, 's.course': course })
-			.select('x.id', 'x.key', 'x.skill', 'x.p_known', 'x.mastered', 'x.observations', 'x.correct', 'x.stability', 'x.difficulty', 'x.due_at', 'x.last_review_at', 'x.applied_attempts'),
-		inCourse(db('attempts as a').where({ 'a.student': student, 'a.status': 'graded' }))
-			.orderBy('a.graded_at', 'desc')
-			.limit(GRADED_LIMIT)
-			.select('a.id', 'a.lesson', 'a.score', 'a.graded_at'),
-		inCourse(db('attempts as a').where({ 'a.student': student, 'a.status': 'graded' }))
-			.where('a.graded_at', '>=', timestampColumn(recentSince, vendor))
-			.select('a.id', 'a.results'),
-		db('learning_paths').where('key', `${student}:${course}`).limit(1).select('id', 'steps', 'current_lesson', 'progress'),
-		db('recommendations').where({ student, course, status: 'active' }).select('id', 'key'),
-		db('recommendations').where('attempt', attemptId).select('key'),
-	]);
-	const rows = (collection: string, list: Record<string, unknown>[]) => list.map((r) => rowFromColumns(fields(collection), r));
-	state['mastery'] = rows('mastery', mastery).map((r) => ({ ...r, id: String(r['id']), skill: ref(r['skill']) }));
-	state['attempts'] = rows('attempts', graded).map((r) => ({ ...r, id: String(r['id']), lesson: ref(r['lesson']) }));
-	state['recent_results'] = rows('attempts', recent).map((r) => ({ ...r, id: String(r['id']) }));
-	state['student_profiles'] = rows('student_profiles', profiles).map((r) => ({ ...r, id: String(r['id']) }));
-	state['learning_paths'] = rows('learning_paths', paths).map((r) => ({ ...r, id: String(r['id']), current_lesson: ref(r['current_lesson']) }));
-	state['recommendations'] = rows('recommendations', active).map((r) => ({ ...r, id: String(r['id']) }));
-	state['own_recommendations'] = own;
-	const profile = (state['student_profiles'] as Record<string, unknown>[])[0];
-	answer.version = profile ? Number(profile['version'] ?? 0) : null;
-	return answer;
+  const inCourse = (query: Knex.QueryBuilder) =>
+    query
+      .join("lessons as l", "l.id", "a.lesson")
+      .join("modules as m", "m.id", "l.module")
+      .where("m.course", course);
+  // The profile (and its version) first: under READ COMMITTED, everything read after it
+  // is at least as new, so an outcome computed from it cannot pass the version check
+  // with older mastery (an apply committing in between moves the version on).
+  const profiles = await db("student_profiles")
+    .where("student", student)
+    .limit(1)
+    .select(
+      "id",
+      "xp",
+      "streak_days",
+      "longest_streak",
+      "last_active_at",
+      "time_zone",
+      "strategy",
+      "applied_attempts",
+      "version",
+    );
+  const [mastery, graded, recent, paths, active, own] = await Promise.all([
+    db("mastery as x")
+      .join("skills as s", "s.id", "x.skill")
+      .where({ "x.student": student, "s.course": course })
+      .select(
+        "x.id",
+        "x.key",
+        "x.skill",
+        "x.p_known",
+        "x.mastered",
+        "x.observations",
+        "x.correct",
+        "x.stability",
+        "x.difficulty",
+        "x.due_at",
+        "x.last_review_at",
+        "x.applied_attempts",
+      ),
+    inCourse(
+      db("attempts as a").where({ "a.student": student, "a.status": "graded" }),
+    )
+      .orderBy("a.graded_at", "desc")
+      .limit(GRADED_LIMIT)
+      .select("a.id", "a.lesson", "a.score", "a.graded_at"),
+    inCourse(
+      db("attempts as a").where({ "a.student": student, "a.status": "graded" }),
+    )
+      .where("a.graded_at", ">=", timestampColumn(recentSince, vendor))
+      .select("a.id", "a.results"),
+    db("learning_paths")
+      .where("key", `${student}:${course}`)
+      .limit(1)
+      .select("id", "steps", "current_lesson", "progress"),
+    db("recommendations")
+      .where({ student, course, status: "active" })
+      .select("id", "key"),
+    db("recommendations").where("attempt", attemptId).select("key"),
+  ]);
+  const rows = (collection: string, list: Record<string, unknown>[]) =>
+    list.map((r) => rowFromColumns(fields(collection), r));
+  state["mastery"] = rows("mastery", mastery).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+    skill: ref(r["skill"]),
+  }));
+  state["attempts"] = rows("attempts", graded).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+    lesson: ref(r["lesson"]),
+  }));
+  state["recent_results"] = rows("attempts", recent).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+  }));
+  state["student_profiles"] = rows("student_profiles", profiles).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+  }));
+  state["learning_paths"] = rows("learning_paths", paths).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+    current_lesson: ref(r["current_lesson"]),
+  }));
+  state["recommendations"] = rows("recommendations", active).map((r) => ({
+    ...r,
+    id: String(r["id"]),
+  }));
+  state["own_recommendations"] = own;
+  const profile = (state["student_profiles"] as Record<string, unknown>[])[0];
+  answer.version = profile ? Number(profile["version"] ?? 0) : null;
+  return answer;
 }

@@ -366,12 +366,48 @@ fn first_error(errors: &Value) -> (Option<String>, String) {
         .and_then(|e| e.pointer("/extensions/code"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let message = first
+    let mut message = first
         .and_then(|e| e.get("message"))
         .and_then(Value::as_str)
         .unwrap_or("unknown error")
         .to_owned();
+    // A GraphQL validation error says what is invalid only in `extensions.errors`.
+    let details: Vec<&str> = first
+        .and_then(|e| e.pointer("/extensions/errors"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get("message").and_then(Value::as_str))
+        .collect();
+    if !details.is_empty() {
+        message = format!("{message} {}", details.join("; "));
+    }
     (code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_graphql_validation_error_says_what_is_invalid() {
+        let errors = serde_json::json!([{
+            "message": "GraphQL validation error.",
+            "extensions": {
+                "code": "GRAPHQL_VALIDATION",
+                "errors": [{ "message": "Variable \"$attempt\" of type \"ID!\" used in position expecting type \"GraphQLStringOrFloat\"." }]
+            }
+        }]);
+        let (code, message) = first_error(&errors);
+        assert_eq!(code.as_deref(), Some("GRAPHQL_VALIDATION"));
+        assert!(
+            message.starts_with("GraphQL validation error. Variable \"$attempt\""),
+            "{message}"
+        );
+        let plain =
+            serde_json::json!([{ "message": "Forbidden", "extensions": { "code": "FORBIDDEN" } }]);
+        assert_eq!(first_error(&plain).1, "Forbidden");
+    }
 }
 
 /// The `data` member of a Directus response; `Null` when there is none.

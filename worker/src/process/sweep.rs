@@ -67,7 +67,9 @@ pub async fn sweep(worker: &Worker) -> Result<SweepReport, ProcessError> {
                 Err(error) => {
                     report.failed += 1;
                     failed_ids.push(id);
-                    tracing::warn!(attempt_id = id, %error, "sweep could not grade an attempt");
+                    // Logged at info: the dead letter below is the one warning per problem,
+                    // where this repeats on every sweep while the problem lasts.
+                    tracing::info!(attempt_id = id, %error, "sweep could not grade an attempt");
                     worker
                         .dead_letter(
                             "sweep",

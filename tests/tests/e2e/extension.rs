@@ -104,6 +104,16 @@ async fn one(directus: &TestDirectus, collection: &str, query: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+async fn xp_and_version(directus: &TestDirectus, profile: &Value) -> (Option<i64>, Option<i64>) {
+    let stored = one(
+        directus,
+        "student_profiles",
+        &format!("filter[id][_eq]={profile}"),
+    )
+    .await;
+    (stored["xp"].as_i64(), stored["version"].as_i64())
+}
+
 async fn exercise_the_extension(directus: &TestDirectus) {
     let worker = directus.worker();
     let f = fixture(directus).await;
@@ -253,17 +263,8 @@ async fn exercise_the_extension(directus: &TestDirectus) {
         mastery_after["p_known"], 0.4,
         "the mastery update was rolled back"
     );
-    let profile_after = one(
-        directus,
-        "student_profiles",
-        &format!("filter[id][_eq]={profile_id}"),
-    )
-    .await;
     assert_eq!(
-        (
-            profile_after["xp"].as_i64(),
-            profile_after["version"].as_i64()
-        ),
+        xp_and_version(directus, &profile_id).await,
         (Some(10), Some(1))
     );
     assert_eq!(
@@ -282,17 +283,8 @@ async fn exercise_the_extension(directus: &TestDirectus) {
         }
     });
     apply(&worker, second, current).await.unwrap();
-    let profile_after = one(
-        directus,
-        "student_profiles",
-        &format!("filter[id][_eq]={profile_id}"),
-    )
-    .await;
     assert_eq!(
-        (
-            profile_after["xp"].as_i64(),
-            profile_after["version"].as_i64()
-        ),
+        xp_and_version(directus, &profile_id).await,
         (Some(30), Some(2))
     );
     let superseded = one(

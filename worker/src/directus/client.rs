@@ -385,6 +385,22 @@ fn first_error(errors: &Value) -> (Option<String>, String) {
     (code, message)
 }
 
+/// The `data` member of a Directus response; `Null` when there is none.
+pub fn take_data(mut response: Value) -> Value {
+    response
+        .get_mut("data")
+        .map(Value::take)
+        .unwrap_or(Value::Null)
+}
+
+/// `true` for the status codes Directus uses when an item is not there or not visible.
+pub fn is_missing(status: Option<u16>) -> bool {
+    matches!(
+        status.map(StatusCode::from_u16),
+        Some(Ok(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,20 +424,4 @@ mod tests {
             serde_json::json!([{ "message": "Forbidden", "extensions": { "code": "FORBIDDEN" } }]);
         assert_eq!(first_error(&plain).1, "Forbidden");
     }
-}
-
-/// The `data` member of a Directus response; `Null` when there is none.
-pub fn take_data(mut response: Value) -> Value {
-    response
-        .get_mut("data")
-        .map(Value::take)
-        .unwrap_or(Value::Null)
-}
-
-/// `true` for the status codes Directus uses when an item is not there or not visible.
-pub fn is_missing(status: Option<u16>) -> bool {
-    matches!(
-        status.map(StatusCode::from_u16),
-        Some(Ok(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN))
-    )
 }

@@ -235,15 +235,11 @@ async fn read_attempt(
         .await
         .map(Read::Done);
     };
-    let course = match course_structure(worker, directus, course_id).await {
-        Ok(course) => course,
-        Err(ProcessError::Content(reason)) => {
-            return reject(worker, directus, WritePath::Public, attempt_id, &reason)
-                .await
-                .map(Read::Done);
-        }
-        Err(error) => return Err(error),
-    };
+    let course =
+        match course_or_reject(worker, directus, WritePath::Public, attempt_id, course_id).await? {
+            Ok(course) => course,
+            Err(rejected) => return Ok(Read::Done(*rejected)),
+        };
     read_with_state(worker, directus, attempt_id, &student, course)
         .await?
         .ok_or_else(|| {
@@ -321,14 +317,17 @@ async fn reading_from_extension(
         .await
         .map(Read::Done);
     };
-    let course = match course_structure(worker, directus, course_id).await {
+    let course = match course_or_reject(
+        worker,
+        directus,
+        WritePath::Extension,
+        attempt_id,
+        course_id,
+    )
+    .await?
+    {
         Ok(course) => course,
-        Err(ProcessError::Content(reason)) => {
-            return reject(worker, directus, WritePath::Extension, attempt_id, &reason)
-                .await
-                .map(Read::Done);
-        }
-        Err(error) => return Err(error),
+        Err(rejected) => return Ok(Read::Done(*rejected)),
     };
     let turn = match turn {
         Some(turn) if turn.key() == &student => turn,
@@ -563,6 +562,23 @@ async fn decide_and_write(
         strategy: outcome.strategy,
         round_trips,
     }))
+}
+
+/// The attempt's course structure, or the attempt rejected when the course is broken.
+async fn course_or_reject(
+    worker: &Worker,
+    directus: &DirectusClient,
+    path: WritePath,
+    attempt_id: i64,
+    course_id: i64,
+) -> Result<Result<Arc<Course>, Box<AttemptReport>>, ProcessError> {
+    match course_structure(worker, directus, course_id).await {
+        Ok(course) => Ok(Ok(course)),
+        Err(ProcessError::Content(reason)) => reject(worker, directus, path, attempt_id, &reason)
+            .await
+            .map(|report| Err(Box::new(report))),
+        Err(error) => Err(error),
+    }
 }
 
 /// A course's structure: from the cache, or read from Directus (one more round trip) and

@@ -382,6 +382,9 @@ COLLECTIONS = [
                note="Set by the worker when the timing is implausible for the lesson's estimated minutes."),
         timestamp("graded_at", readonly=True, width="half"),
         date_created(),
+        json_code("correct_questions", readonly=True, hidden=True,
+                  note="JSON: the ids of the questions answered correctly, written by the worker; the next "
+                       "gradings read this instead of the whole results."),
     ], group="learner_records", sort_order=1, template="{{student.email}} · {{lesson.title}} · {{status}}",
        accountability="activity",
         color=BLUE),

@@ -294,6 +294,7 @@ fn worker() -> PolicySpec {
             "points_earned",
             "points_possible",
             "results",
+            "correct_questions",
             "duration_seconds",
             "speed_flag",
             "graded_at",

@@ -67,6 +67,27 @@ function stamps(
   return out;
 }
 
+/**
+ * The creates grouped into INSERT statements: rows of one collection that set the same
+ * fields and carry a unique `key` go in one statement (a mastery row per skill, three
+ * recommendations); anything else is inserted alone.
+ */
+export function insertBatches(creates: RowWrite[]): RowWrite[][] {
+  const batches = new Map<string, RowWrite[]>();
+  const alone: RowWrite[][] = [];
+  for (const create of creates) {
+    if (typeof create.values["key"] !== "string") {
+      alone.push([create]);
+      continue;
+    }
+    const shape = `${create.collection}:${Object.keys(create.values).sort().join(",")}`;
+    const batch = batches.get(shape);
+    if (batch) batch.push(create);
+    else batches.set(shape, [create]);
+  }
+  return [...batches.values(), ...alone];
+}
+
 function insertedId(result: unknown): number {
   const first = Array.isArray(result) ? result[0] : result;
   return Number(
@@ -158,23 +179,36 @@ export async function applyOutcome(
           payload: { status: "superseded" },
         });
       }
-      for (const create of outcome.creates) {
-        const values =
-          create.collection === "student_profiles"
-            ? { ...create.values, version: 1 }
-            : create.values;
-        const row = {
-          ...columns(fields(create.collection), values, vendor),
-          ...stamps(fields(create.collection), "create", now, vendor),
-        };
-        const key = insertedId(
-          await trx(create.collection).insert(row).returning("id"),
-        );
-        events.push({
-          action: "create",
-          collection: create.collection,
-          key,
-          payload: values,
+      for (const batch of insertBatches(outcome.creates)) {
+        const rows = batch.map((create) => {
+          const values =
+            create.collection === "student_profiles"
+              ? { ...create.values, version: 1 }
+              : create.values;
+          return {
+            values,
+            row: {
+              ...columns(fields(create.collection), values, vendor),
+              ...stamps(fields(create.collection), "create", now, vendor),
+            },
+          };
+        });
+        const collection = batch[0]!.collection;
+        const keyed = batch.length > 1;
+        const returned = (await trx(collection)
+          .insert(rows.map((r) => r.row))
+          .returning(keyed ? ["id", "key"] : ["id"])) as unknown[];
+        rows.forEach(({ values }, i) => {
+          // Several rows in one INSERT: neither vendor promises RETURNING's order, so
+          // each row's id is found by its unique key.
+          const key = keyed
+            ? insertedId(
+                returned.find(
+                  (r) => (r as { key: unknown }).key === values["key"],
+                ),
+              )
+            : insertedId(returned);
+          events.push({ action: "create", collection, key, payload: values });
         });
       }
       for (const update of outcome.updates) {

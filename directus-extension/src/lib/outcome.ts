@@ -66,6 +66,7 @@ export const ATTEMPT_FIELDS = [
   "duration_seconds",
   "speed_flag",
   "results",
+  "correct_questions",
   "graded_at",
   "rejection_reason",
 ] as const;

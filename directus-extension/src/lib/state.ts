@@ -8,6 +8,7 @@ import type { Knex } from "knex";
 import {
   type FieldMap,
   type Vendor,
+  fromColumn,
   rowFromColumns,
   timestampColumn,
 } from "./columns.js";
@@ -127,7 +128,10 @@ export async function readState(
       "applied_attempts",
       "version",
     );
-  const [mastery, graded, recent, paths, active, own] = await Promise.all([
+  // Two lists each come from one select: the graded attempts with the questions answered
+  // correctly in the recent ones (the newest GRADED_LIMIT include every recent one), and the
+  // recommendations that are active in the course or came from this attempt.
+  const [mastery, graded, paths, recommendations] = await Promise.all([
     db("mastery as x")
       .join("skills as s", "s.id", "x.skill")
       .where({ "x.student": student, "s.course": course })
@@ -150,21 +154,38 @@ export async function readState(
     )
       .orderBy("a.graded_at", "desc")
       .limit(GRADED_LIMIT)
-      .select("a.id", "a.lesson", "a.score", "a.graded_at"),
-    inCourse(
-      db("attempts as a").where({ "a.student": student, "a.status": "graded" }),
-    )
-      .where("a.graded_at", ">=", timestampColumn(recentSince, vendor))
-      .select("a.id", "a.results"),
+      .select(
+        "a.id",
+        "a.lesson",
+        "a.score",
+        "a.graded_at",
+        db.raw(
+          "case when a.graded_at >= ? then a.correct_questions end as correct_questions",
+          [timestampColumn(recentSince, vendor)],
+        ),
+      ),
     db("learning_paths")
       .where("key", `${student}:${course}`)
       .limit(1)
       .select("id", "steps", "current_lesson", "progress"),
     db("recommendations")
       .where({ student, course, status: "active" })
-      .select("id", "key"),
-    db("recommendations").where("attempt", attemptId).select("key"),
+      .orWhere("attempt", attemptId)
+      .select("id", "key", "status", "course", "student", "attempt"),
   ]);
+  type Row = Record<string, unknown>;
+  const recent = (graded as Row[]).filter(
+    (r) => r["correct_questions"] !== null,
+  );
+  const active = recommendations.filter(
+    (r) =>
+      r["status"] === "active" &&
+      String(r["student"]) === student &&
+      Number(r["course"]) === course,
+  );
+  const own = recommendations
+    .filter((r) => Number(r["attempt"]) === attemptId)
+    .map((r) => ({ key: r["key"] }));
   const rows = (collection: string, list: Record<string, unknown>[]) =>
     list.map((r) => rowFromColumns(fields(collection), r));
   state["mastery"] = rows("mastery", mastery).map((r) => ({
@@ -172,14 +193,19 @@ export async function readState(
     id: String(r["id"]),
     skill: ref(r["skill"]),
   }));
-  state["attempts"] = rows("attempts", graded).map((r) => ({
-    ...r,
+  state["attempts"] = (graded as Row[]).map(
+    ({ correct_questions: _recent, ...r }) => ({
+      ...rowFromColumns(fields("attempts"), r),
+      id: String(r["id"]),
+      lesson: ref(r["lesson"]),
+    }),
+  );
+  state["recent_results"] = recent.map((r) => ({
     id: String(r["id"]),
-    lesson: ref(r["lesson"]),
-  }));
-  state["recent_results"] = rows("attempts", recent).map((r) => ({
-    ...r,
-    id: String(r["id"]),
+    correct_questions: fromColumn(
+      fields("attempts")["correct_questions"],
+      r["correct_questions"],
+    ),
   }));
   state["student_profiles"] = rows("student_profiles", profiles).map((r) => ({
     ...r,
@@ -190,9 +216,9 @@ export async function readState(
     id: String(r["id"]),
     current_lesson: ref(r["current_lesson"]),
   }));
-  state["recommendations"] = rows("recommendations", active).map((r) => ({
-    ...r,
+  state["recommendations"] = active.map((r) => ({
     id: String(r["id"]),
+    key: r["key"],
   }));
   state["own_recommendations"] = own;
   const profile = (state["student_profiles"] as Record<string, unknown>[])[0];

@@ -283,3 +283,87 @@ async fn an_attempt_gets_one_open_dead_letter_however_often_it_fails() {
         .await;
     assert_eq!(stack.directus.items("dead_letters", &query).await.len(), 2);
 }
+
+/// The practice questions recommended after a failed attempt on `lesson`.
+async fn practice_after_failing(stack: &TestStack, student: &str, lesson: &Value) -> Vec<i64> {
+    let (answers, _) = answers_scoring(&stack.questions(lesson).await, 0.0);
+    let attempt = stack.create_attempt(student, lesson, json!(answers)).await;
+    stack.wait_graded(&json!(attempt)).await;
+    stack
+        .directus
+        .items(
+            "recommendations",
+            &format!("filter[attempt][_eq]={attempt}&fields=questions"),
+        )
+        .await
+        .iter()
+        .flat_map(|r| r["questions"].as_array().cloned().unwrap_or_default())
+        .filter_map(|q| q.as_i64())
+        .collect()
+}
+
+/// Both paths read the questions answered correctly lately from `correct_questions`
+/// (not the whole results), and never offer them again as practice.
+async fn questions_answered_correctly_are_not_offered_as_practice(extension: bool) {
+    let stack = stack(extension).await;
+    let lesson = stack.lessons().await[1]["id"].clone();
+    let ben = stack.directus.user_id("ben@example.com").await;
+    let offered = practice_after_failing(&stack, &ben, &lesson).await;
+    assert!(
+        !offered.is_empty(),
+        "a failed attempt gets practice questions"
+    );
+
+    // Ada first answers every question of the lessons those practice questions are in.
+    let ada = stack.directus.user_id("ada@example.com").await;
+    let lessons: std::collections::BTreeSet<i64> = stack
+        .directus
+        .items(
+            "questions",
+            &format!(
+                "filter[id][_in]={}&fields=lesson",
+                offered
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        )
+        .await
+        .iter()
+        .filter_map(|q| q["lesson"].as_i64())
+        .collect();
+    let mut correct = Vec::new();
+    for practice_lesson in lessons.iter().map(|id| json!(id)) {
+        let questions = stack.questions(&practice_lesson).await;
+        let (answers, score) = answers_scoring(&questions, 1.0);
+        assert_eq!(score, 1.0);
+        let attempt = stack
+            .create_attempt(&ada, &practice_lesson, json!(answers))
+            .await;
+        let graded = stack.wait_graded(&json!(attempt)).await;
+        let stored: Vec<i64> = graded["correct_questions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("correct_questions is stored: {graded}"))
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        assert_eq!(stored.len(), questions.len(), "{graded}");
+        correct.extend(stored);
+    }
+    let offered_to_ada = practice_after_failing(&stack, &ada, &lesson).await;
+    assert!(
+        offered_to_ada.iter().all(|q| !correct.contains(q)),
+        "questions answered correctly lately ({correct:?}) are not offered again: {offered_to_ada:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_extension_path_skips_questions_answered_correctly_lately() {
+    questions_answered_correctly_are_not_offered_as_practice(true).await;
+}
+
+#[tokio::test]
+async fn the_public_path_skips_questions_answered_correctly_lately() {
+    questions_answered_correctly_are_not_offered_as_practice(false).await;
+}

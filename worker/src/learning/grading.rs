@@ -117,6 +117,18 @@ pub struct GradedAttempt {
     pub speed: Speed,
 }
 
+impl GradedAttempt {
+    /// The ids of the questions answered with full credit, in lesson order: stored with the
+    /// attempt so that later gradings need not read its whole results.
+    pub fn correct_questions(&self) -> Vec<i64> {
+        self.results
+            .iter()
+            .filter(|result| result.correct)
+            .map(|result| result.question)
+            .collect()
+    }
+}
+
 /// Grades an attempt: `answers` maps question ids (strings) to answers, e.g.
 /// `{"12": "3/4", "13": ["a", "c"]}`.
 ///

@@ -783,10 +783,12 @@ impl Prior {
                 prior.latest_scores.entry(lesson).or_insert(score);
             }
         }
+        // Attempts graded before `correct_questions` existed have none: at worst, for a
+        // week after the upgrade, a practice question answered correctly comes up again.
         for recent in &state.recent_results {
             prior
                 .recently_correct
-                .extend(correct_questions(recent.results.as_ref()));
+                .extend(correct_questions(recent.correct_questions.as_ref()));
         }
         if let Some(profile) = state.student_profiles.first() {
             prior.engagement = Engagement {
@@ -836,18 +838,13 @@ fn recently_correct_since(now: DateTime<Utc>) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Question ids answered correctly in a graded attempt's stored results.
-fn correct_questions(results: Option<&Value>) -> Vec<i64> {
-    let Some(questions) = results
-        .and_then(|r| r.get("questions"))
+/// A graded attempt's stored `correct_questions` (a list of question ids).
+fn correct_questions(stored: Option<&Value>) -> Vec<i64> {
+    stored
         .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
-    questions
-        .iter()
-        .filter(|q| q["correct"].as_bool() == Some(true))
-        .filter_map(|q| q["question"].as_i64())
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
         .collect()
 }
 
@@ -873,6 +870,7 @@ fn graded_fields(graded: &crate::learning::GradedAttempt, now: DateTime<Utc>) ->
         "duration_seconds": graded.speed.duration_seconds,
         "speed_flag": graded.speed.flag,
         "results": stored_results(graded),
+        "correct_questions": graded.correct_questions(),
         "graded_at": format_time(Some(now)),
     })
 }

@@ -97,6 +97,12 @@ function insertedId(result: unknown): number {
   );
 }
 
+function staleProfile(version: number): Error {
+  return new StaleStateError({
+    reason: `the profile is no longer at version ${version}`,
+  });
+}
+
 export async function applyOutcome(
   db: Knex,
   schema: Schema,
@@ -108,22 +114,24 @@ export async function applyOutcome(
   const now = new Date();
   try {
     return await db.transaction(async (trx) => {
-      let read = trx("attempts")
-        .where("id", attemptId)
-        .first("id", "status", "student");
-      // Two replicas applying outcomes of one attempt queue here on PostgreSQL; SQLite
-      // runs one write transaction at a time anyway.
-      if (vendor === "postgres") read = read.forUpdate();
-      const attempt = (await read) as
-        | { status: string; student: unknown }
-        | undefined;
-      if (!attempt) throw new AttemptNotFoundError({ attempt: attemptId });
-      if (attempt.status !== "submitted")
+      // Marking the attempt first decides, in one statement, whether this outcome is the
+      // one that grades it: a second application (a replay, or another replica on
+      // PostgreSQL, which waits here for the row lock) finds it no longer submitted.
+      const marked = (await trx("attempts")
+        .where({ id: attemptId, status: "submitted" })
+        .update(columns(fields("attempts"), outcome.attempt, vendor))
+        .returning(["student"])) as { student: unknown }[];
+      if (marked.length !== 1) {
+        const attempt = (await trx("attempts")
+          .where("id", attemptId)
+          .first("status")) as { status: string } | undefined;
+        if (!attempt) throw new AttemptNotFoundError({ attempt: attemptId });
         return {
           answer: { attempt: attemptId, status: attempt.status },
           events: [],
         };
-      const student = String(attempt.student);
+      }
+      const student = String(marked[0]!.student);
 
       const mine = (write: RowWrite) => {
         if (
@@ -143,8 +151,47 @@ export async function applyOutcome(
       }
 
       const events: WriteEvent[] = [];
+      // The version check rides on the profile's own update when the outcome has one, and
+      // comes before any other write.
+      const version = outcome.version ?? 0;
+      const profileUpdate = outcome.updates.find(
+        (u) => u.collection === "student_profiles",
+      );
+      const applyUpdate = async (update: RowWrite, checked: boolean) => {
+        const { version: _ignored, ...values } = update.values;
+        const row = {
+          ...columns(fields(update.collection), values, vendor),
+          ...stamps(fields(update.collection), "update", now, vendor),
+          ...(checked ? { version: version + 1 } : {}),
+        };
+        const changed = await trx(update.collection)
+          .where({
+            id: update.id,
+            student,
+            ...(checked ? { version } : {}),
+          })
+          .update(row);
+        if (changed !== 1) {
+          if (checked) {
+            const exists = await trx(update.collection)
+              .where({ id: update.id, student })
+              .first("id");
+            if (exists) throw staleProfile(version);
+          }
+          throw invalid(
+            `${update.place}.id`,
+            `no ${update.collection} item ${update.id} of this student`,
+          );
+        }
+        events.push({
+          action: "update",
+          collection: update.collection,
+          keys: [update.id as number],
+          payload: values,
+        });
+      };
       if (outcome.status === "graded") {
-        if (outcome.version === null) {
+        if (outcome.version === null || outcome.version === undefined) {
           const existing = await trx("student_profiles")
             .where("student", student)
             .first("version");
@@ -152,14 +199,13 @@ export async function applyOutcome(
             throw new StaleStateError({
               reason: `the profile was created since (version ${existing.version})`,
             });
+        } else if (profileUpdate) {
+          await applyUpdate(profileUpdate, true);
         } else {
           const bumped = await trx("student_profiles")
             .where({ student, version: outcome.version })
-            .update({ version: (outcome.version ?? 0) + 1 });
-          if (bumped !== 1)
-            throw new StaleStateError({
-              reason: `the profile is no longer at version ${outcome.version}`,
-            });
+            .update({ version: outcome.version + 1 });
+          if (bumped !== 1) throw staleProfile(outcome.version);
         }
       }
 
@@ -198,7 +244,7 @@ export async function applyOutcome(
         const returned = (await trx(collection)
           .insert(rows.map((r) => r.row))
           .returning(keyed ? ["id", "key"] : ["id"])) as unknown[];
-        rows.forEach(({ values }, i) => {
+        rows.forEach(({ values }) => {
           // Several rows in one INSERT: neither vendor promises RETURNING's order, so
           // each row's id is found by its unique key.
           const key = keyed
@@ -211,39 +257,9 @@ export async function applyOutcome(
           events.push({ action: "create", collection, key, payload: values });
         });
       }
-      for (const update of outcome.updates) {
-        // The profile's version was bumped above: an outcome does not set it.
-        const { version: _ignored, ...values } = update.values;
-        const row = {
-          ...columns(fields(update.collection), values, vendor),
-          ...stamps(fields(update.collection), "update", now, vendor),
-        };
-        const changed = await trx(update.collection)
-          .where({ id: update.id, student })
-          .update(row);
-        if (changed !== 1)
-          throw invalid(
-            `${update.place}.id`,
-            `no ${update.collection} item ${update.id} of this student`,
-          );
-        events.push({
-          action: "update",
-          collection: update.collection,
-          keys: [update.id as number],
-          payload: values,
-        });
-      }
+      for (const update of outcome.updates)
+        if (update !== profileUpdate) await applyUpdate(update, false);
 
-      const graded = {
-        ...columns(fields("attempts"), outcome.attempt, vendor),
-      };
-      const marked = await trx("attempts")
-        .where({ id: attemptId, status: "submitted" })
-        .update(graded);
-      if (marked !== 1)
-        throw new StaleStateError({
-          reason: "the attempt was graded meanwhile",
-        });
       events.push({
         action: "update",
         collection: "attempts",

@@ -30,6 +30,36 @@ const GRADED_LIMIT = 500;
 const ref = (value: unknown) =>
   value === null || value === undefined ? null : { id: String(value) };
 
+/** The profile fields the worker reads (AttemptAndState's `student_profiles`). */
+const PROFILE_COLUMNS = [
+  "id",
+  "xp",
+  "streak_days",
+  "longest_streak",
+  "last_active_at",
+  "time_zone",
+  "strategy",
+  "applied_attempts",
+  "version",
+];
+
+/** The path fields the worker reads (AttemptAndState's `learning_paths`). */
+const PATH_COLUMNS = ["id", "steps", "current_lesson", "progress"];
+
+/** The columns of a joined row that start with `prefix`, without it ("" takes the rest). */
+function prefixed(
+  row: Record<string, unknown>,
+  prefix: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) {
+    const joined = name.startsWith("profile_") || name.startsWith("path_");
+    if (prefix === "" ? !joined : name.startsWith(prefix))
+      out[name.slice(prefix.length)] = value;
+  }
+  return out;
+}
+
 /** `undefined` when the attempt does not exist. */
 export async function readState(
   db: Knex,
@@ -39,9 +69,19 @@ export async function readState(
   recentSince: Date,
 ): Promise<StateAnswer | undefined> {
   const fields = (collection: string) => schema[collection] ?? {};
+  // One statement reads the attempt, its course, and the student's profile and path: the
+  // profile (and its version) comes first under READ COMMITTED, so everything read after it
+  // is at least as new and an outcome computed from it cannot pass the version check with
+  // older mastery (an apply committing in between moves the version on).
   const found = await db("attempts as a")
     .leftJoin("lessons as l", "l.id", "a.lesson")
     .leftJoin("modules as m", "m.id", "l.module")
+    .leftJoin("student_profiles as p", "p.student", "a.student")
+    .leftJoin(
+      "learning_paths as lp",
+      "lp.key",
+      db.raw("a.student || ':' || m.course"),
+    )
     .where("a.id", attemptId)
     .first(
       "a.id",
@@ -54,14 +94,19 @@ export async function readState(
       "l.id as lesson_id",
       "m.id as module_id",
       "m.course",
+      ...PROFILE_COLUMNS.map((c) => `p.${c} as profile_${c}`),
+      ...PATH_COLUMNS.map((c) => `lp.${c} as path_${c}`),
     );
   if (!found) return undefined;
   const {
     course: courseId,
     lesson_id: lessonId,
     module_id: moduleId,
-    ...attemptRow
+    ...joined
   } = found as Record<string, unknown>;
+  const attemptRow = prefixed(joined, "");
+  const profileRow = prefixed(joined, "profile_");
+  const pathRow = prefixed(joined, "path_");
   const attempt = rowFromColumns(fields("attempts"), attemptRow);
   const student =
     attempt["student"] === null ? null : String(attempt["student"]);
@@ -111,27 +156,10 @@ export async function readState(
       .join("lessons as l", "l.id", "a.lesson")
       .join("modules as m", "m.id", "l.module")
       .where("m.course", course);
-  // The profile (and its version) first: under READ COMMITTED, everything read after it
-  // is at least as new, so an outcome computed from it cannot pass the version check
-  // with older mastery (an apply committing in between moves the version on).
-  const profiles = await db("student_profiles")
-    .where("student", student)
-    .limit(1)
-    .select(
-      "id",
-      "xp",
-      "streak_days",
-      "longest_streak",
-      "last_active_at",
-      "time_zone",
-      "strategy",
-      "applied_attempts",
-      "version",
-    );
   // Two lists each come from one select: the graded attempts with the questions answered
   // correctly in the recent ones (the newest GRADED_LIMIT include every recent one), and the
   // recommendations that are active in the course or came from this attempt.
-  const [mastery, graded, paths, recommendations] = await Promise.all([
+  const [mastery, graded, recommendations] = await Promise.all([
     db("mastery as x")
       .join("skills as s", "s.id", "x.skill")
       .where({ "x.student": student, "s.course": course })
@@ -164,10 +192,6 @@ export async function readState(
           [timestampColumn(recentSince, vendor)],
         ),
       ),
-    db("learning_paths")
-      .where("key", `${student}:${course}`)
-      .limit(1)
-      .select("id", "steps", "current_lesson", "progress"),
     db("recommendations")
       .where({ student, course, status: "active" })
       .orWhere("attempt", attemptId)
@@ -207,15 +231,21 @@ export async function readState(
       r["correct_questions"],
     ),
   }));
-  state["student_profiles"] = rows("student_profiles", profiles).map((r) => ({
-    ...r,
-    id: String(r["id"]),
-  }));
-  state["learning_paths"] = rows("learning_paths", paths).map((r) => ({
-    ...r,
-    id: String(r["id"]),
-    current_lesson: ref(r["current_lesson"]),
-  }));
+  if (profileRow["id"] !== null && profileRow["id"] !== undefined)
+    state["student_profiles"] = [
+      {
+        ...rowFromColumns(fields("student_profiles"), profileRow),
+        id: String(profileRow["id"]),
+      },
+    ];
+  if (pathRow["id"] !== null && pathRow["id"] !== undefined)
+    state["learning_paths"] = [
+      {
+        ...rowFromColumns(fields("learning_paths"), pathRow),
+        id: String(pathRow["id"]),
+        current_lesson: ref(pathRow["current_lesson"]),
+      },
+    ];
   state["recommendations"] = active.map((r) => ({
     id: String(r["id"]),
     key: r["key"],

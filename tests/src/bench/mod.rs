@@ -77,8 +77,14 @@ pub struct StepResult {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CallCost {
     pub write_path: String,
+    /// Attempts graded per round.
     pub attempts: usize,
+    /// The median round's Directus CPU per attempt.
     pub directus_cpu_ms_per_attempt: f64,
+    /// Every round's, in the order they ran (the paths alternate, so that a noisy moment
+    /// of the machine does not fall on one path only).
+    #[serde(default)]
+    pub rounds_ms: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -440,11 +446,29 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     }
     baseline::activate(&directus.admin(), false).await.unwrap();
     drop(worker);
-    let mut worker_call_costs = Vec::new();
-    for path in ["extension", "public"] {
-        worker_call_costs
-            .push(worker_call_cost(config, &directus, &students, &plan.mix, path).await);
+    let mut rounds: Vec<(&str, Vec<f64>)> = vec![("extension", vec![]), ("public", vec![])];
+    let mut count = 0;
+    for _ in 0..CALL_COST_ROUNDS {
+        for (path, costs) in &mut rounds {
+            let (attempts, cost) =
+                worker_call_cost(config, &directus, &students, &plan.mix, path).await;
+            count = attempts;
+            costs.push(cost);
+        }
     }
+    let worker_call_costs = rounds
+        .into_iter()
+        .map(|(path, costs)| {
+            let mut sorted = costs.clone();
+            sorted.sort_by(f64::total_cmp);
+            CallCost {
+                write_path: path.to_owned(),
+                attempts: count,
+                directus_cpu_ms_per_attempt: sorted[sorted.len() / 2],
+                rounds_ms: costs,
+            }
+        })
+        .collect();
 
     let cold_start = if config.cold_starts > 0 {
         Some(cold_starts(config, &directus, &http).await)
@@ -483,13 +507,18 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
 /// Directus' CPU per attempt for the worker's own calls on `write_path`: attempts are
 /// created while no worker listens (their flow deliveries fail), then `pathwise sweep`
 /// grades them all while Directus' CPU is measured.
+/// Rounds of the worker-call cost phase per write path; the median is reported.
+pub const CALL_COST_ROUNDS: usize = 3;
+
+/// Directus' CPU per attempt while `pathwise sweep` grades a batch of fresh attempts on
+/// `write_path`: (attempts, ms per attempt).
 async fn worker_call_cost(
     config: &BenchConfig,
     directus: &TestDirectus,
     students: &[(String, String, String)],
     mix: &[(Value, serde_json::Map<String, Value>)],
     write_path: &str,
-) -> CallCost {
+) -> (usize, f64) {
     let count = students.len().clamp(20, 200);
     let attempts: Vec<Value> = (0..count)
         .map(|i| {
@@ -518,11 +547,7 @@ async fn worker_call_cost(
         .expect("pathwise sweep runs");
     assert!(status.success());
     let cpu = proc::cpu_seconds(pid).unwrap_or(0.0) - before;
-    CallCost {
-        write_path: write_path.to_owned(),
-        attempts: count,
-        directus_cpu_ms_per_attempt: cpu * 1000.0 / count as f64,
-    }
+    (count, cpu * 1000.0 / count as f64)
 }
 
 /// Waits (at most `limit`) until no attempt is `submitted`: the load's backlog is graded.
@@ -717,8 +742,16 @@ pub fn table(report: &BenchReport) -> String {
     }
     for cost in &report.worker_call_costs {
         out.push_str(&format!(
-            "the worker's own calls on the {} path cost Directus {:.1} ms of CPU per attempt ({} attempts)\n",
-            cost.write_path, cost.directus_cpu_ms_per_attempt, cost.attempts
+            "the worker's own calls on the {} path cost Directus {:.1} ms of CPU per attempt (median of {} rounds of {} attempts: {})\n",
+            cost.write_path,
+            cost.directus_cpu_ms_per_attempt,
+            cost.rounds_ms.len(),
+            cost.attempts,
+            cost.rounds_ms
+                .iter()
+                .map(|ms| format!("{ms:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let Some(c) = &report.cold_start {

@@ -51,10 +51,9 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
         .collect();
     assert_eq!(paths, ["extension", "public"]);
     assert!(
-        report
-            .worker_call_costs
-            .iter()
-            .all(|c| c.attempts > 0 && c.directus_cpu_ms_per_attempt > 0.0),
+        report.worker_call_costs.iter().all(|c| c.attempts > 0
+            && c.directus_cpu_ms_per_attempt > 0.0
+            && c.rounds_ms.len() == pathwise_tests::bench::CALL_COST_ROUNDS),
         "{:?}",
         report.worker_call_costs
     );

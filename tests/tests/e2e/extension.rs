@@ -230,6 +230,25 @@ async fn exercise_the_extension(directus: &TestDirectus) {
     .await
     .unwrap_err();
     assert_eq!(stale.0, 409, "{stale:?}");
+    // Stale with a profile update: the version check rides on that update.
+    let stale = apply(
+        &worker,
+        second,
+        json!({ "version": 0, "attempt": graded(0.9),
+                "writes": { "profileUpdates": [{ "id": profile["id"].to_string(), "xp": 500 }] } }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (stale.0, stale.1.as_str()),
+        (409, "PATHWISE_STALE_STATE"),
+        "{stale:?}"
+    );
+    assert_eq!(
+        xp_and_version(directus, &profile["id"]).await,
+        (Some(10), Some(1)),
+        "a stale profile update writes nothing"
+    );
     let untouched = one(directus, "attempts", &format!("filter[id][_eq]={second}")).await;
     assert_eq!(untouched["status"], "submitted");
 

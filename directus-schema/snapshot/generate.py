@@ -219,6 +219,8 @@ FOLDERS = [
      "note": "What editors author: subjects, courses, modules, lessons, skills, questions."},
     {"collection": "learner_records", "icon": "insights", "sort": 2, "color": BLUE,
      "note": "What students submit and what Pathwise computes from it. Written by the worker."},
+    {"collection": "teaching", "icon": "groups", "sort": 3, "color": GREEN,
+     "note": "Cohorts: which teachers follow which students."},
 ]
 
 
@@ -361,6 +363,27 @@ COLLECTIONS = [
         m2o("skill", "{{name}}", required=True),
     ], group="content", sort_order=9, template="{{question.prompt}} → {{skill.name}}", hidden=True),
 
+    # Written by the worker when content stops an attempt from being graded, one row per
+    # problem (its `key`), so editors are told once, not once per attempt. Editors only
+    # change `status`. It keeps activity and revisions: who resolved an issue, and when.
+    collection("content_issues", "Content issue", "report_problem",
+               "Problems in the content that stop attempts from being graded, found by the Pathwise worker. "
+               "Fix the item named here, then mark the issue resolved.", [
+        string("key", required=True, unique=True, readonly=True, width="half",
+               note='What the problem is about, e.g. "questions:57:answer_key" or "cycle:3,4": one issue per '
+                    "problem, however many attempts it stopped."),
+        enum("status", {"open": RED, "resolved": GREEN}, default="open",
+             note="Mark it resolved once the item is fixed."),
+        m2o("course", "{{title}}", readonly=True,
+            note="The course whose grading it affects. Deleting the course deletes its issues."),
+        string("collection", readonly=True, width="half",
+               note="Where the broken item is: courses, skills, lessons or questions."),
+        string("item", readonly=True, width="half", note="The id of the broken item."),
+        string("field", readonly=True, width="half", note="The field to fix, if the problem is in one field."),
+        text("problem", readonly=True, note="What is wrong, in words an editor can act on."),
+        date_created(), date_updated(),
+    ], group="content", sort_order=10, template="{{problem}}", color=RED),
+
     # -- learner records --
     collection("attempts", "Attempt", "assignment_turned_in",
                "A student's answers to a lesson's questions. Students create them; the worker grades them.", [
@@ -476,6 +499,42 @@ COLLECTIONS = [
         boolean("resolved", label="Handled", nullable=False, note="Tick once the event has been dealt with."),
         date_created(),
     ], group="learner_records", sort_order=6, template="{{source}} · {{reason}}", color=RED),
+
+    # -- teaching --
+    # A teacher reads the learner records of the students of their cohorts only: the Teacher
+    # policy filters through cohorts_students and cohorts_teachers (directus-schema/src/access.rs).
+    collection("cohorts", "Cohort", "groups",
+               "A class: the teachers who follow it and its students. A teacher reads the records of the "
+               "students of their own cohorts only.", [
+        string("name", required=True, width="half", placeholder="e.g. Fractions class"),
+        m2o("course", "{{title}}", note="The course the cohort follows. Clearing it (or deleting the course) "
+                                        "keeps the cohort."),
+        m2m("teachers", "{{teacher.first_name}} {{teacher.last_name}}",
+            "Teachers who follow this cohort: they read its students' attempts, mastery and paths."),
+        m2m("students", "{{student.first_name}} {{student.last_name}} ({{student.email}})",
+            "The cohort's students. Deleting a user removes them from their cohorts."),
+        date_created(), date_updated(),
+    ], group="teaching", sort_order=1, template="{{name}}", color=GREEN),
+
+    collection("cohorts_teachers", "Cohort teacher", "link", "Junction: who teaches a cohort.", [
+        m2o("cohort", "{{name}}", required=True),
+        m2o("teacher", USER_TEMPLATE, user=True, required=True,
+            note="A Directus user (normally with the Teacher role). Deleting the user deletes this link."),
+    ], group="teaching", sort_order=2, template="{{teacher.email}} teaches {{cohort.name}}", hidden=True),
+
+    collection("cohorts_students", "Cohort student", "link", "Junction: who is in a cohort.", [
+        m2o("cohort", "{{name}}", required=True),
+        m2o("student", USER_TEMPLATE, user=True, required=True,
+            note="A student user. Deleting the user deletes this link."),
+    ], group="teaching", sort_order=3, template="{{student.email}} in {{cohort.name}}", hidden=True),
+]
+
+# Alias fields Pathwise adds to Directus' own collections. `student_cohorts` is what the
+# Teacher policy's item filters walk through: a learner record's `student`, their cohorts,
+# each cohort's teachers ({"student": {"student_cohorts": {"cohort": {"teachers": ...}}}}).
+SYSTEM_ALIASES = [
+    ("directus_users", m2m("student_cohorts", "{{cohort.name}}", "The cohorts this user is a student in.")),
+    ("directus_users", m2m("teacher_cohorts", "{{cohort.name}}", "The cohorts this user teaches.")),
 ]
 
 # (collection, field, related collection, ON DELETE, alias on the related side, junction partner).
@@ -508,6 +567,13 @@ RELATIONS = [
     ("recommendations", "attempt", "attempts", "CASCADE", None, None),
     ("recommendations", "lesson", "lessons", "SET NULL", None, None),
     ("recommendations", "skill", "skills", "SET NULL", None, None),
+    ("content_issues", "course", "courses", "CASCADE", None, None),
+    # Cohorts: deleting a cohort or a user deletes only the links (right to erasure).
+    ("cohorts", "course", "courses", "SET NULL", None, None),
+    ("cohorts_teachers", "cohort", "cohorts", "CASCADE", "teachers", "teacher"),
+    ("cohorts_teachers", "teacher", "directus_users", "CASCADE", "teacher_cohorts", "cohort"),
+    ("cohorts_students", "cohort", "cohorts", "CASCADE", "students", "student"),
+    ("cohorts_students", "student", "directus_users", "CASCADE", "student_cohorts", "cohort"),
 ]
 
 
@@ -583,6 +649,8 @@ def main():
         for f in c["fields"]:
             if f["type"] == "alias":
                 api.json("POST", f"/fields/{c['collection']}", f)
+    for system_collection, f in SYSTEM_ALIASES:
+        api.json("POST", f"/fields/{system_collection}", f)
     for r in RELATIONS:
         api.json("POST", "/relations", relation(*r))
 
@@ -593,6 +661,7 @@ def main():
     if status != 204:
         sys.exit(f"the exported snapshot does not re-diff to 204 on its own instance ({status}): {text[:3000]}")
     n_fields = sum(len(c["fields"]) for c in COLLECTIONS)
+    n_fields += len(SYSTEM_ALIASES)
     print(f"wrote {out}: {len(COLLECTIONS)} collections (+{len(FOLDERS)} folders), {n_fields} fields, "
           f"{len(RELATIONS)} relations; re-diff on this instance: 204 (no changes)")
 

@@ -119,7 +119,7 @@ pub fn roles() -> Vec<RoleSpec> {
         RoleSpec {
             name: CONTENT_EDITOR,
             icon: "edit_note",
-            description: "Authors subjects, courses, lessons, skills and questions; reads learner records.",
+            description: "Authors subjects, courses, lessons, skills and questions; puts students and teachers into cohorts; reads learner records.",
             policy: CONTENT_EDITOR,
         },
         RoleSpec {
@@ -131,7 +131,7 @@ pub fn roles() -> Vec<RoleSpec> {
         RoleSpec {
             name: TEACHER,
             icon: "co_present",
-            description: "Reads content and learner records to follow progress.",
+            description: "Reads content, and the learner records of the students of their own cohorts, to follow their progress.",
             policy: TEACHER,
         },
         RoleSpec {
@@ -164,41 +164,84 @@ pub const STUDENT_QUESTION_FIELDS: [&str; 9] = [
 /// Fields of an attempt a student may set; `student` and `status` are forced by presets.
 pub const STUDENT_ATTEMPT_FIELDS: [&str; 4] = ["lesson", "answers", "started_at", "submitted_at"];
 
-/// What staff (editors, teachers) see of users and roles in the admin UI: who someone is,
-/// never their credentials.
-fn staff_directory() -> [PermissionSpec; 2] {
+/// What staff see of a user in the admin UI: who someone is, never their credentials.
+const USER_DIRECTORY_FIELDS: [&str; 6] =
+    ["id", "first_name", "last_name", "email", "role", "avatar"];
+
+/// A cohort junction row (`cohorts_teachers` or `cohorts_students`) of a cohort the current
+/// user teaches.
+fn of_my_cohort() -> Value {
+    json!({ "cohort": { "teachers": { "teacher": { "_eq": "$CURRENT_USER" } } } })
+}
+
+/// A learner record (any collection with `student`) of a student in a cohort the current
+/// user teaches: from the record's student, through their cohorts (the `student_cohorts`
+/// alias on directus_users), to each cohort's teachers.
+///
+/// Directus ORs the permissions of a user's policies, and an o2m/m2m step in a filter
+/// means "some": a student in two cohorts is visible to the teachers of either.
+pub fn of_my_students() -> Value {
+    json!({ "student": { USER_STUDENT_COHORTS: of_my_cohort() } })
+}
+
+/// Editors read every user (they put students and teachers into cohorts); teachers read
+/// only the users of their cohorts (their students and fellow teachers; their own row
+/// comes with app access).
+fn user_directory(filter: Option<Value>, extra_fields: &[&'static str]) -> [PermissionSpec; 2] {
+    let mut fields = USER_DIRECTORY_FIELDS.to_vec();
+    fields.extend_from_slice(extra_fields);
+    let mut users = PermissionSpec::new("directus_users", Action::Read);
+    users.fields = fields;
+    users.permissions = filter;
     [
-        PermissionSpec::new("directus_users", Action::Read).fields(&[
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "role",
-            "avatar",
-        ]),
+        users,
         PermissionSpec::new("directus_roles", Action::Read).fields(&["id", "name", "icon"]),
+    ]
+}
+
+/// The Insights dashboard (directus-schema/src/dashboards.rs): the app shows the module to
+/// whoever reads `directus_dashboards`, and each panel queries with the viewer's own
+/// permissions, so a teacher's panels count their cohorts only.
+fn insights_reader() -> [PermissionSpec; 2] {
+    [
+        PermissionSpec::new("directus_dashboards", Action::Read),
+        PermissionSpec::new("directus_panels", Action::Read),
     ]
 }
 
 fn content_editor() -> PolicySpec {
     let mut permissions = Vec::new();
-    for collection in CONTENT {
+    for collection in CONTENT.into_iter().chain(TEACHING) {
         for action in Action::ALL {
             permissions.push(PermissionSpec::new(collection, action));
         }
     }
-    for collection in LEARNER_RECORDS.into_iter().chain([DEAD_LETTERS]) {
+    for collection in LEARNER_RECORDS
+        .into_iter()
+        .chain([DEAD_LETTERS, CONTENT_ISSUES])
+    {
         permissions.push(PermissionSpec::new(collection, Action::Read));
     }
-    permissions.extend(staff_directory());
+    // The worker says what is broken; an editor fixes the item and marks the issue resolved
+    // (or open again), nothing else.
+    permissions.push(
+        PermissionSpec::new(CONTENT_ISSUES, Action::Update)
+            .fields(&["status"])
+            .validation(json!({ "status": { "_in": ["open", "resolved"] } })),
+    );
+    permissions.extend(user_directory(
+        None,
+        &[USER_STUDENT_COHORTS, USER_TEACHER_COHORTS],
+    ));
     for action in Action::ALL {
         permissions.push(PermissionSpec::new("directus_files", action));
     }
     permissions.push(PermissionSpec::new("directus_folders", Action::Read));
+    permissions.extend(insights_reader());
     PolicySpec {
         name: CONTENT_EDITOR,
         icon: "edit_note",
-        description: "Full access to content; read access to learner records.",
+        description: "Full access to content and cohorts; read access to learner records, content issues and the Insights dashboard.",
         app_access: true,
         permissions,
     }
@@ -264,15 +307,31 @@ fn student() -> PolicySpec {
 fn teacher() -> PolicySpec {
     let mut permissions: Vec<PermissionSpec> = CONTENT
         .into_iter()
-        .chain(LEARNER_RECORDS)
+        .chain([CONTENT_ISSUES])
         .map(|collection| PermissionSpec::new(collection, Action::Read))
         .collect();
-    permissions.extend(staff_directory());
+    for collection in LEARNER_RECORDS {
+        permissions.push(PermissionSpec::new(collection, Action::Read).filter(of_my_students()));
+    }
+    permissions.extend([
+        PermissionSpec::new(COHORTS, Action::Read)
+            .filter(json!({ "teachers": { "teacher": { "_eq": "$CURRENT_USER" } } })),
+        PermissionSpec::new(COHORTS_TEACHERS, Action::Read).filter(of_my_cohort()),
+        PermissionSpec::new(COHORTS_STUDENTS, Action::Read).filter(of_my_cohort()),
+    ]);
+    permissions.extend(user_directory(
+        Some(json!({ "_or": [
+            { USER_STUDENT_COHORTS: of_my_cohort() },
+            { USER_TEACHER_COHORTS: of_my_cohort() },
+        ]})),
+        &[],
+    ));
     permissions.push(PermissionSpec::new("directus_files", Action::Read));
+    permissions.extend(insights_reader());
     PolicySpec {
         name: TEACHER,
         icon: "co_present",
-        description: "Read access to content and learner records.",
+        description: "Reads content, content issues and the Insights dashboard; reads the learner records and names of the students of their own cohorts only.",
         app_access: true,
         permissions,
     }
@@ -301,6 +360,11 @@ fn worker() -> PolicySpec {
         ]),
         PermissionSpec::new(DEAD_LETTERS, Create),
         PermissionSpec::new(DEAD_LETTERS, Read),
+        // One issue per content problem: found by its key, created once, reopened or
+        // updated when the problem comes back.
+        PermissionSpec::new(CONTENT_ISSUES, Create),
+        PermissionSpec::new(CONTENT_ISSUES, Read),
+        PermissionSpec::new(CONTENT_ISSUES, Update),
         PermissionSpec::new("directus_users", Read).fields(&["id", "role", "status"]),
         // To tell a new student from another new user.
         PermissionSpec::new("directus_roles", Read).fields(&["id", "name"]),
@@ -313,7 +377,7 @@ fn worker() -> PolicySpec {
     PolicySpec {
         name: WORKER,
         icon: "smart_toy",
-        description: "Exactly what the Pathwise worker needs: read content and attempts, grade attempts, write learner records and dead letters.",
+        description: "Exactly what the Pathwise worker needs: read content and attempts, grade attempts, write learner records, dead letters and content issues.",
         app_access: false,
         permissions,
     }
@@ -368,5 +432,82 @@ mod tests {
             .unwrap();
         assert!(!create.fields.contains(&"student") && !create.fields.contains(&"*"));
         assert_eq!(create.presets.as_ref().unwrap()["student"], "$CURRENT_USER");
+    }
+
+    fn permission(policy: &PolicySpec, collection: &str, action: Action) -> Option<PermissionSpec> {
+        policy
+            .permissions
+            .iter()
+            .find(|p| p.collection == collection && p.action == action)
+            .cloned()
+    }
+
+    #[test]
+    fn teachers_read_learner_records_and_users_only_through_their_cohorts() {
+        let teacher = teacher();
+        for collection in LEARNER_RECORDS {
+            let read = permission(&teacher, collection, Action::Read).unwrap();
+            assert_eq!(read.permissions, Some(of_my_students()), "{collection}");
+            for action in [Action::Create, Action::Update, Action::Delete] {
+                assert!(
+                    permission(&teacher, collection, action).is_none(),
+                    "{collection}"
+                );
+            }
+        }
+        let users = permission(&teacher, "directus_users", Action::Read).unwrap();
+        assert!(
+            users.permissions.is_some(),
+            "teachers must not read every user"
+        );
+        assert!(!users.fields.contains(&"*"));
+        for collection in TEACHING {
+            let read = permission(&teacher, collection, Action::Read).unwrap();
+            assert!(read.permissions.is_some(), "{collection}");
+        }
+        assert!(permission(&teacher, DEAD_LETTERS, Action::Read).is_none());
+    }
+
+    #[test]
+    fn the_cohort_filter_walks_from_the_student_to_the_current_teacher() {
+        assert_eq!(
+            of_my_students(),
+            serde_json::json!({ "student": { "student_cohorts": { "cohort": {
+                "teachers": { "teacher": { "_eq": "$CURRENT_USER" } } } } } })
+        );
+    }
+
+    #[test]
+    fn students_see_nothing_of_cohorts_content_issues_or_dashboards() {
+        let student = student();
+        for collection in
+            TEACHING
+                .into_iter()
+                .chain([CONTENT_ISSUES, "directus_dashboards", "directus_panels"])
+        {
+            for action in Action::ALL {
+                assert!(
+                    permission(&student, collection, action).is_none(),
+                    "{collection}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn editors_change_only_the_status_of_a_content_issue() {
+        let editor = content_editor();
+        let update = permission(&editor, CONTENT_ISSUES, Action::Update).unwrap();
+        assert_eq!(update.fields, vec!["status"]);
+        assert!(permission(&editor, CONTENT_ISSUES, Action::Create).is_none());
+        assert!(permission(&editor, CONTENT_ISSUES, Action::Delete).is_none());
+        for collection in TEACHING {
+            for action in Action::ALL {
+                assert!(
+                    permission(&editor, collection, action).is_some(),
+                    "{collection}"
+                );
+            }
+        }
     }
 }

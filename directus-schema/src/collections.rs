@@ -15,6 +15,20 @@ pub const MASTERY: &str = "mastery";
 pub const LEARNING_PATHS: &str = "learning_paths";
 pub const RECOMMENDATIONS: &str = "recommendations";
 pub const DEAD_LETTERS: &str = "dead_letters";
+/// Problems in content that stop attempts from being graded, one per problem (its `key`).
+pub const CONTENT_ISSUES: &str = "content_issues";
+/// Classes: a course, the teachers who follow them and their students.
+pub const COHORTS: &str = "cohorts";
+/// Junction: who teaches a cohort (`cohort`, `teacher`).
+pub const COHORTS_TEACHERS: &str = "cohorts_teachers";
+/// Junction: who is in a cohort (`cohort`, `student`).
+pub const COHORTS_STUDENTS: &str = "cohorts_students";
+/// The alias on `directus_users` listing the cohorts a user is a student in (through
+/// `cohorts_students`): what the Teacher policy's filters walk from a record's `student`.
+pub const USER_STUDENT_COHORTS: &str = "student_cohorts";
+/// The alias on `directus_users` listing the cohorts a user teaches (through
+/// `cohorts_teachers`).
+pub const USER_TEACHER_COHORTS: &str = "teacher_cohorts";
 
 /// What editors author.
 pub const CONTENT: [&str; 9] = [
@@ -38,10 +52,14 @@ pub const LEARNER_RECORDS: [&str; 5] = [
     RECOMMENDATIONS,
 ];
 
+/// Cohorts and their junctions: editors write them, teachers read their own.
+pub const TEACHING: [&str; 3] = [COHORTS, COHORTS_TEACHERS, COHORTS_STUDENTS];
+
 /// Every collection of the snapshot.
 pub fn all() -> impl Iterator<Item = &'static str> {
     CONTENT
         .into_iter()
         .chain(LEARNER_RECORDS)
-        .chain([DEAD_LETTERS])
+        .chain([DEAD_LETTERS, CONTENT_ISSUES])
+        .chain(TEACHING)
 }

@@ -5,9 +5,11 @@
 //! - [`access`]: roles, policies and their permissions.
 //! - [`flows`]: the flows that deliver record events to the worker, signed.
 //! - [`collections`]: the names of Pathwise's collections.
+//! - [`dashboards`]: the Insights dashboard and its panels.
 
 pub mod access;
 pub mod collections;
+pub mod dashboards;
 pub mod flows;
 pub mod graphql;
 

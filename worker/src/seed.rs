@@ -3,7 +3,8 @@
 //! Accounts are found by email and created when missing (their password is set only at
 //! creation). The course is found by its slug: when it exists, it is left as editors
 //! may have changed it; when it does not, it is created whole, one batched request per
-//! collection.
+//! collection. The demo cohort is found by its name: created (on the demo course, with
+//! the demo teacher and two of the three demo students) when missing, left alone otherwise.
 
 use std::collections::HashMap;
 
@@ -32,6 +33,8 @@ pub enum SeedError {
     InvalidCourse(String),
     #[error("role {0} does not exist: run `pathwise provision` first")]
     MissingRole(String),
+    #[error("demo account {0} does not exist, so the demo cohort cannot be made")]
+    MissingAccount(String),
 }
 
 /// Creates the demo accounts (with `password`) and the demo course where missing.
@@ -41,7 +44,82 @@ pub async fn seed(admin: &DirectusClient, password: &Secret) -> Result<Report, S
     let course: DemoCourse = serde_json::from_str(directus_schema::DEMO_COURSE_JSON)
         .map_err(|e| SeedError::InvalidCourse(e.to_string()))?;
     seed_course(admin, &course, &mut report).await?;
+    seed_cohort(admin, &course, &mut report).await?;
     Ok(report)
+}
+
+/// The demo cohort: its name, its teachers' and its students' emails. Chloé is left out on
+/// purpose, so the demo teacher sees two of the three students.
+pub const DEMO_COHORT: (&str, &[&str], &[&str]) = (
+    "Fractions class",
+    &["teacher@example.com"],
+    &["ada@example.com", "ben@example.com"],
+);
+
+async fn seed_cohort(
+    admin: &DirectusClient,
+    demo: &DemoCourse,
+    report: &mut Report,
+) -> Result<(), SeedError> {
+    let (name, teachers, students) = DEMO_COHORT;
+    let found = admin
+        .get_data(&format!(
+            // The URL parser percent-encodes the space in the name.
+            "/items/cohorts?filter[name][_eq]={name}&fields=id&limit=1"
+        ))
+        .await?;
+    if found.as_array().is_some_and(|a| !a.is_empty()) {
+        return Ok(());
+    }
+    let slug = demo.course["slug"].as_str().unwrap_or_default();
+    let course = admin
+        .get_data(&format!(
+            "/items/courses?filter[slug][_eq]={slug}&fields=id&limit=1"
+        ))
+        .await?[0]["id"]
+        .clone();
+    let emails: Vec<&str> = teachers.iter().chain(students).copied().collect();
+    let users = admin
+        .get_data(&format!(
+            "/users?limit=-1&fields=id,email&filter[email][_in]={}",
+            emails.join(",")
+        ))
+        .await?;
+    let user_id = |email: &str| -> Result<Value, SeedError> {
+        users
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|u| u["email"] == email)
+            .map(|u| u["id"].clone())
+            .ok_or_else(|| SeedError::MissingAccount(email.to_owned()))
+    };
+    let teacher_links = teachers
+        .iter()
+        .map(|email| Ok(json!({ "teacher": user_id(email)? })))
+        .collect::<Result<Vec<_>, SeedError>>()?;
+    let student_links = students
+        .iter()
+        .map(|email| Ok(json!({ "student": user_id(email)? })))
+        .collect::<Result<Vec<_>, SeedError>>()?;
+    // One request: Directus creates the junction rows of a nested m2m with the cohort.
+    admin
+        .post(
+            "/items/cohorts?fields=id",
+            json!({
+                "name": name,
+                "course": course,
+                "teachers": { "create": teacher_links, "update": [], "delete": [] },
+                "students": { "create": student_links, "update": [], "delete": [] },
+            }),
+        )
+        .await?;
+    report.note(format!(
+        "cohort {name}: created with {} teacher(s) and {} student(s)",
+        teachers.len(),
+        students.len()
+    ));
+    Ok(())
 }
 
 async fn seed_accounts(

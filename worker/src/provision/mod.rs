@@ -2,12 +2,14 @@
 //!
 //! In order: the schema snapshot (`/schema/diff` then `/schema/apply`), the policies with
 //! their permissions, the roles and their links to policies, the worker's service user
-//! and its static token, the flows with their operations, and the project settings.
+//! and its static token, the flows with their operations, the dashboards with their panels,
+//! and the project settings.
 //! Every step compares what is there with what is declared and changes only the
 //! difference, so a second run changes nothing and says so, and a half-provisioned or
 //! older instance converges.
 
 mod access;
+mod dashboards;
 mod flows;
 pub mod schema_diff;
 
@@ -91,9 +93,13 @@ pub async fn provision(
     let role_ids = access::converge_roles(admin, &policy_ids, &mut report).await?;
     converge_worker_user(admin, &role_ids, &options.worker_token, &mut report).await?;
     flows::converge_flows(admin, &mut report).await?;
+    dashboards::converge_dashboards(admin, &mut report).await?;
     converge_settings(admin, &options.project_name, &mut report).await?;
     Ok(report)
 }
+
+/// How many times the schema step diffs and applies before it gives up.
+const SCHEMA_ROUNDS: u32 = 4;
 
 async fn apply_schema(
     admin: &DirectusClient,
@@ -106,6 +112,49 @@ async fn apply_schema(
         .to_owned();
     let snapshot_vendor = snapshot_vendor(snapshot_yaml).unwrap_or_default();
     let same_vendor = target_vendor == snapshot_vendor;
+    let apply_path = if same_vendor {
+        "/schema/apply"
+    } else {
+        "/schema/apply?force=true"
+    };
+    // An apply is never retried as such: one that timed out (or whose answer was lost) may
+    // have been carried out after all, and the same diff sent again is refused ("trying to
+    // create collection ... but it already exists"; seen on a loaded machine). Instead,
+    // diff again and apply what is still missing.
+    let once = admin
+        .clone()
+        .with_retry(crate::directus::RetryPolicy::none());
+    let mut round = 0;
+    loop {
+        round += 1;
+        let Some((hash, diff)) = schema_diff_of(admin, snapshot_yaml, same_vendor).await? else {
+            return Ok(());
+        };
+        let summary = summarize_diff(&diff);
+        match once
+            .post(apply_path, json!({ "hash": hash, "diff": diff }))
+            .await
+        {
+            Ok(_) => {
+                report.note(format!("schema: applied {summary}"));
+                return Ok(());
+            }
+            Err(error) if round < SCHEMA_ROUNDS => {
+                tracing::warn!(%error, round, "applying the schema failed; diffing again");
+                tokio::time::sleep(std::time::Duration::from_secs(2 * u64::from(round))).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// What `/schema/diff` says is left to apply (its hash and the diff to send), or `None`
+/// when nothing is. On another vendor than the snapshot's, only the portable part.
+async fn schema_diff_of(
+    admin: &DirectusClient,
+    snapshot_yaml: &str,
+    same_vendor: bool,
+) -> Result<Option<(Value, Value)>, ProvisionError> {
     let path = if same_vendor {
         "/schema/diff"
     } else {
@@ -118,26 +167,16 @@ async fn apply_schema(
     };
     let answer = admin.send(reqwest::Method::POST, path, Some(file)).await?;
     let Some(data) = answer.get("data").filter(|d| !d.is_null()) else {
-        return Ok(());
+        return Ok(None);
     };
     let mut diff = data["diff"].clone();
     if !same_vendor {
         diff = schema_diff::portable_part(&diff);
     }
     if schema_diff::is_empty(&diff) {
-        return Ok(());
+        return Ok(None);
     }
-    let summary = summarize_diff(&diff);
-    let apply_path = if same_vendor {
-        "/schema/apply"
-    } else {
-        "/schema/apply?force=true"
-    };
-    admin
-        .post(apply_path, json!({ "hash": data["hash"], "diff": diff }))
-        .await?;
-    report.note(format!("schema: applied {summary}"));
-    Ok(())
+    Ok(Some((data["hash"].clone(), diff)))
 }
 
 /// The `vendor:` line of a snapshot YAML (`sqlite`, `postgres`, ...).

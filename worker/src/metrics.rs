@@ -42,6 +42,29 @@ pub struct Metrics {
     pub sweep_graded: Counter,
     pub dead_letters: Counter,
     pub write_conflicts: Counter,
+    /// Courses validated when loaded, by result (`sound` or `broken`).
+    pub content_checks: Family<ResultLabel, Counter>,
+    /// Rows of `content_issues` written, by change (`opened`, `reopened`, `reworded`,
+    /// `resolved`).
+    pub content_issue_changes: Family<ChangeLabel, Counter>,
+    /// Attempts rejected, by reason (`content`: their lesson cannot be graded; `orphan`:
+    /// no gradable lesson or course).
+    pub attempts_rejected: Family<FailureReasonLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabel {
+    pub result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChangeLabel {
+    pub change: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FailureReasonLabel {
+    pub reason: String,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -122,6 +145,24 @@ impl Metrics {
             "Outcomes refused because the student's state changed since it was read (then recomputed)",
             write_conflicts.clone(),
         );
+        let content_checks = Family::<ResultLabel, Counter>::default();
+        let content_issue_changes = Family::<ChangeLabel, Counter>::default();
+        let attempts_rejected = Family::<FailureReasonLabel, Counter>::default();
+        registry.register(
+            "content_checks",
+            "Courses validated when the worker loaded them, by result (sound or broken)",
+            content_checks.clone(),
+        );
+        registry.register(
+            "content_issue_changes",
+            "Content problems recorded for editors, by change (opened, reopened, reworded, resolved)",
+            content_issue_changes.clone(),
+        );
+        registry.register(
+            "attempts_rejected",
+            "Attempts rejected, by reason (content: their lesson cannot be graded; orphan: no gradable lesson)",
+            attempts_rejected.clone(),
+        );
         Arc::new(Self {
             registry,
             events_received,
@@ -135,7 +176,38 @@ impl Metrics {
             sweep_graded,
             dead_letters,
             write_conflicts,
+            content_checks,
+            content_issue_changes,
+            attempts_rejected,
         })
+    }
+
+    /// Counts a course validated at load.
+    pub fn course_checked(&self, sound: bool) {
+        let result = if sound { "sound" } else { "broken" };
+        self.content_checks
+            .get_or_create(&ResultLabel {
+                result: result.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts one write to `content_issues`.
+    pub fn content_issue_changed(&self, change: &str) {
+        self.content_issue_changes
+            .get_or_create(&ChangeLabel {
+                change: change.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a rejected attempt.
+    pub fn attempt_rejected(&self, reason: &str) {
+        self.attempts_rejected
+            .get_or_create(&FailureReasonLabel {
+                reason: reason.to_owned(),
+            })
+            .inc();
     }
 
     /// Counts a Directus call under its route: ids in the path become `:id`, so that

@@ -556,7 +556,7 @@ async fn a_new_student_gets_a_profile_and_a_path_in_every_published_course() {
 }
 
 #[tokio::test]
-async fn broken_content_rejects_the_attempt_with_a_reason_and_a_dead_letter() {
+async fn broken_content_rejects_the_attempt_with_a_reason_and_no_dead_letter() {
     let stack = TestStack::seeded().await;
     let lesson = stack.lessons().await[0]["id"].clone();
     let questions = stack.questions(&lesson).await;
@@ -585,11 +585,13 @@ async fn broken_content_rejects_the_attempt_with_a_reason_and_a_dead_letter() {
     let stored = stack.wait_graded(&attempt).await;
     assert_eq!(stored["status"], "rejected", "{stored}");
     let reason = stored["rejection_reason"].as_str().unwrap();
+    // Which question, never what its key holds (students do not read keys).
     assert!(
-        reason.contains(&format!("question {}", single["id"])) && reason.contains("\"zz\""),
+        reason.contains("has a mistake in its answer key") && !reason.contains("\"zz\""),
         "{reason}"
     );
-    // Ada reads why; the editors find it in the dead letters.
+    // Ada reads why; the editors find it in `content_issues`, recorded once per problem
+    // (tests/tests/e2e/broken_content.rs), not in the dead letters.
     let mine = ada
         .get_data(&format!(
             "/items/attempts/{attempt}?fields=status,rejection_reason"
@@ -604,7 +606,7 @@ async fn broken_content_rejects_the_attempt_with_a_reason_and_a_dead_letter() {
             &format!("filter[attempt_id][_eq]={attempt}&fields=reason,source"),
         )
         .await;
-    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters.is_empty(), "{letters:?}");
     assert!(
         stack
             .directus

@@ -20,6 +20,7 @@ use super::grading::{GradedAttempt, Pace, Timing, expected_seconds, grade_attemp
 use super::mastery::{MasteryState, SkillError, validate_skill};
 use super::paths::{
     CompletionRule, LearningPath, LessonGraph, PathError, StudentProgress, path_from_graph,
+    prerequisite_problems,
 };
 use super::recommend::{Recommendation, RecommendationContext, STRATEGY_NAMES, strategy_by_name};
 use super::reviews::{ReviewRating, ReviewScheduler};
@@ -96,8 +97,9 @@ pub struct AttemptOutcome {
     pub strategy: String,
 }
 
-/// Why an attempt could not be processed: the content is broken (each error names what
-/// to fix) or the input names something that does not exist.
+/// Why an attempt could not be processed: the attempted lesson's content is broken (each
+/// error names what to fix) or the input names something that does not exist. Problems
+/// elsewhere in the course are no error of an attempt (see [`process_attempt`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -119,6 +121,12 @@ pub enum EngineError {
 }
 
 /// Grades an attempt and decides everything that follows from it.
+///
+/// Fails only when the attempted lesson itself cannot be graded: a question of the lesson
+/// whose key does not fit it, a skill its questions assess with unusable parameters or
+/// outside the course. A broken part of the rest of the course (a prerequisite cycle, a
+/// broken key in another lesson) does not stop it: the path leaves out the prerequisites
+/// it cannot honour (see [`super::paths`]) and the rest is never read.
 pub fn process_attempt(input: &AttemptInput) -> Result<AttemptOutcome, EngineError> {
     process_attempt_with(input, &ReviewScheduler::default())
 }
@@ -134,13 +142,29 @@ pub fn process_attempt_with(
     let strategy = strategy_by_name(strategy_name).ok_or_else(|| EngineError::UnknownStrategy {
         name: strategy_name.to_owned(),
     })?;
+    if course.lesson(input.lesson).is_none() {
+        return Err(EngineError::UnknownLesson {
+            lesson: input.lesson,
+            course: course.id,
+        });
+    }
+    // Broken prerequisites elsewhere in the course never stop grading: the path ignores
+    // the ones it cannot honour (`paths` says which), and so must the recommendations,
+    // which read `Lesson::prerequisites`. Cloning the course is for broken courses only.
+    let (graph, ignored) = LessonGraph::build_usable(course);
+    let honoured;
+    let course = if ignored.is_empty() {
+        course
+    } else {
+        honoured = graph.honoured_course(course);
+        &honoured
+    };
     let lesson = course
         .lesson(input.lesson)
         .ok_or(EngineError::UnknownLesson {
             lesson: input.lesson,
             course: course.id,
         })?;
-    let graph = LessonGraph::build(course)?;
 
     let questions = course.questions_of(lesson.id);
     let timing = Timing {
@@ -207,16 +231,18 @@ pub fn process_attempt_with(
     })
 }
 
-/// Every problem an editor should fix in a course: prerequisite cycles and unknown
-/// prerequisites, unusable skill parameters, answer keys that do not fit their question,
-/// and questions assessing skills outside the course. Empty when the course is fine. For
-/// save-time checks and content-change events; [`process_attempt`] stops at the first
-/// of these it meets.
+/// Every problem an editor should fix in a course: prerequisite cycles (one per group of
+/// lessons that require each other) and unknown prerequisites, unusable skill
+/// parameters, answer keys that do not fit their question, and questions assessing
+/// skills outside the course. Empty when the course is fine. For save-time checks and
+/// for the worker when it loads a course ([`super::issues::course_issues`] words them
+/// for editors). [`process_attempt`] stops only at the problems of the attempted lesson
+/// itself (its questions' keys and skills, the parameters of the skills they assess).
 pub fn validate_course(course: &Course) -> Vec<EngineError> {
-    let mut problems: Vec<EngineError> = Vec::new();
-    if let Err(error) = LessonGraph::build(course) {
-        problems.push(error.into());
-    }
+    let mut problems: Vec<EngineError> = prerequisite_problems(course)
+        .into_iter()
+        .map(EngineError::from)
+        .collect();
     problems.extend(
         course
             .skills
@@ -513,19 +539,12 @@ mod tests {
     }
 
     #[test]
-    fn broken_content_is_an_error_that_names_it() {
+    fn broken_content_of_the_attempted_lesson_is_an_error_that_names_it() {
         let mut broken_key = input(json!({}));
         broken_key.course.questions[0].kind = "essay".into();
         assert!(matches!(
             process_attempt(&broken_key),
             Err(EngineError::Key(KeyError { question: 11, .. }))
-        ));
-
-        let mut cycle = input(json!({}));
-        cycle.course.lessons[0].prerequisites = vec![2];
-        assert!(matches!(
-            process_attempt(&cycle),
-            Err(EngineError::Path(PathError::Cycle { .. }))
         ));
 
         let mut bad_skill = input(json!({"11": true}));
@@ -551,6 +570,115 @@ mod tests {
                 .expect_err("unknown lesson")
                 .to_string(),
             "lesson 42 is not a lesson of course 1"
+        );
+    }
+
+    /// Breaks the course outside lesson 1 (the attempted lesson) in one way.
+    type Breakage = fn(&mut Course);
+
+    fn breakages() -> Vec<(&'static str, Breakage)> {
+        vec![
+            ("a prerequisite cycle", |c| {
+                c.lessons[0].prerequisites = vec![2]
+            }),
+            ("a broken key in another lesson", |c| {
+                c.questions[4].answer_key = json!({"correct": "yes"});
+            }),
+            (
+                "bad parameters of a skill only another lesson assesses",
+                |c| {
+                    let mut fractions = skill(3, "Fractions on a line");
+                    fractions.p_slip = 0.0;
+                    c.skills.push(fractions);
+                    c.questions[5].skills = vec![2, 3];
+                },
+            ),
+            (
+                "another lesson's question assessing a skill outside the course",
+                |c| {
+                    c.questions[4].skills = vec![99];
+                },
+            ),
+            (
+                "a prerequisite on a lesson that is not in the course",
+                |c| {
+                    c.lessons[1].prerequisites.push(404);
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn broken_content_elsewhere_in_the_course_never_stops_grading() {
+        let answers = json!({"11": true, "12": true, "13": true, "14": true});
+        let sound = process_attempt(&input(answers.clone())).expect("processes");
+        let mut everything_broken = input(answers.clone());
+        for (name, breakage) in breakages() {
+            let mut broken = input(answers.clone());
+            breakage(&mut broken.course);
+            breakage(&mut everything_broken.course);
+            assert!(
+                !validate_course(&broken.course).is_empty(),
+                "{name}: really broken"
+            );
+            let outcome = process_attempt(&broken).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(outcome.graded, sound.graded, "{name}");
+            assert_eq!(outcome.mastery, sound.mastery, "{name}");
+            assert_eq!(outcome.path, sound.path, "{name}");
+            assert_eq!(outcome.engagement, sound.engagement, "{name}");
+            assert!(!outcome.recommendations.is_empty(), "{name}");
+        }
+        assert_eq!(validate_course(&everything_broken.course).len(), 5);
+        let outcome = process_attempt(&everything_broken).expect("all of it at once");
+        assert_eq!(
+            (outcome.graded, outcome.mastery, outcome.path),
+            (sound.graded, sound.mastery, sound.path)
+        );
+    }
+
+    #[test]
+    fn a_lesson_on_a_cycle_is_graded_and_its_partner_opens() {
+        // Lesson 2 requires lesson 1 and lesson 1 requires lesson 2: an attempt on either
+        // is graded, and both are open from the start.
+        let mut on_cycle = input(json!({"21": true, "22": true}));
+        on_cycle.course.lessons[0].prerequisites = vec![2];
+        on_cycle.lesson = 2;
+        let outcome = process_attempt(&on_cycle).expect("processes");
+        assert_eq!(outcome.graded.score, 1.0);
+        assert_eq!(
+            outcome.mastery.iter().map(|u| u.skill).collect::<Vec<_>>(),
+            vec![2]
+        );
+        assert_eq!(
+            outcome
+                .path
+                .steps
+                .iter()
+                .map(|s| (s.lesson, s.state))
+                .collect::<Vec<_>>(),
+            vec![(1, StepState::Available), (2, StepState::Done)]
+        );
+        assert_eq!(outcome.recommendations[0].lesson, Some(1));
+    }
+
+    #[test]
+    fn mastery_first_reads_only_the_prerequisites_the_path_honours() {
+        // 1 <-> 2. The path ignores both prerequisites, so lesson 1 builds on no skill
+        // and a perfect attempt on lesson 2 advances into it (reading the raw
+        // prerequisites, mastery-first would hold it back for lesson 2's skills).
+        let mut attempt = input(json!({"21": true, "22": true}));
+        attempt.course.lessons[0].prerequisites = vec![2];
+        attempt.lesson = 2;
+        attempt.strategy = Some("mastery-first".into());
+        let outcome = process_attempt(&attempt).expect("processes");
+        assert_eq!(
+            (
+                outcome.recommendations[0].kind,
+                outcome.recommendations[0].lesson
+            ),
+            (RecommendationKind::Advance, Some(1)),
+            "{:?}",
+            outcome.recommendations
         );
     }
 

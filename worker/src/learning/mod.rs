@@ -16,14 +16,20 @@
 //! - [`reviews`]: FSRS spaced-repetition scheduling per (student, skill), through the
 //!   `rs-fsrs` crate.
 //! - [`paths`]: lessons in prerequisite order, done / available / locked
-//!   ([`build_path`], [`recompute_paths`]).
+//!   ([`build_path`], [`recompute_paths`]); [`usable_path`] and
+//!   [`recompute_usable_paths`] go on when prerequisites are broken.
 //! - [`recommend`]: pluggable recommendation strategies ([`Strategy`],
 //!   `threshold-rules` and `mastery-first`).
 //! - [`experiment`]: deterministic assignment of students to strategies.
 //! - [`engagement`]: XP, daily streaks in the student's time zone, last activity.
 //! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt,
 //!   and [`validate_course`], every content problem an editor should fix.
+//! - [`issues`]: those problems in editors' words with stable keys ([`course_issues`]),
+//!   what to tell a student whose attempt they stop ([`student_reason`]), and how the
+//!   stored `content_issues` must change to record each once ([`reconcile_issues`]).
 //! - [`rational`]: exact fractions for fraction answers.
+//! - [`thresholds`]: a course's advance, remediation and mastery thresholds, checked
+//!   ([`thresholds::validate_thresholds`]).
 
 pub mod answer_key;
 pub mod content;
@@ -31,11 +37,13 @@ pub mod engagement;
 pub mod engine;
 pub mod experiment;
 pub mod grading;
+pub mod issues;
 pub mod mastery;
 pub mod paths;
 pub mod rational;
 pub mod recommend;
 pub mod reviews;
+pub mod thresholds;
 
 #[cfg(test)]
 mod proptests;
@@ -56,10 +64,14 @@ pub use experiment::{DEFAULT_STRATEGY, assign_strategy};
 pub use grading::{
     GradedAttempt, Pace, QuestionResult, Speed, SpeedFlag, Timing, grade_attempt, measure_speed,
 };
+pub use issues::{
+    ContentIssue, IssueChange, StoredIssue, course_issues, reconcile_issues, student_reason,
+};
 pub use mastery::{MasteryState, SkillError, validate_skill};
 pub use paths::{
     CompletionRule, LearningPath, PathError, PathStep, StepState, StudentProgress, build_path,
-    lesson_order, recompute_paths, validate_prerequisites,
+    lesson_order, prerequisite_problems, recompute_paths, recompute_usable_paths, usable_course,
+    usable_path, validate_prerequisites,
 };
 pub use recommend::{
     MasteryFirst, Recommendation, RecommendationContext, RecommendationKind, STRATEGY_NAMES,

@@ -5,6 +5,17 @@
 //! whose prerequisites are placed, the next one is the first by (module order, lesson
 //! order, id). A cycle is a [`PathError::Cycle`] naming the lessons on it.
 //!
+//! Broken prerequisites never stop a student: [`usable_path`] and
+//! [`recompute_usable_paths`] (what the worker uses) ignore the prerequisites that cannot
+//! be honoured and keep every other one. A prerequisite naming a lesson that is not in
+//! the course is ignored. Lessons on a cycle (more exactly, in one strongly connected
+//! part of the graph: each of them requires, through others, each other one) lose the
+//! prerequisites they have on each other, and keep those on lessons outside the cycle;
+//! lessons that require a lesson of the cycle still require it. So a student sees the
+//! lessons of a cycle in course order (module, then lesson order), each available once
+//! its prerequisites outside the cycle are done, and the rest of the path unchanged.
+//! [`prerequisite_problems`] lists what was ignored, for the editors.
+//!
 //! Steps: regular and practice lessons. Remediation lessons are detours recommended to a
 //! student who struggles, not steps every student must take, so they are not listed;
 //! they still count as prerequisites when a lesson names one.
@@ -153,6 +164,81 @@ impl LessonGraph {
         })
     }
 
+    /// The graph with every prerequisite that cannot be honoured left out, and what was
+    /// left out: unknown prerequisites, the second and later lessons with one id, and the
+    /// prerequisites between lessons of one cycle (see the module's documentation). The
+    /// common case (a sound course) costs what [`LessonGraph::build`] costs.
+    pub fn build_usable(course: &Course) -> (Self, Vec<PathError>) {
+        let lessons = &course.lessons;
+        let mut problems = Vec::new();
+        let (index, duplicates) = LessonIndex::build_keeping_first(lessons);
+        problems.extend(
+            duplicates
+                .iter()
+                .map(|&position| PathError::DuplicateLesson {
+                    lesson: lessons[position].id,
+                }),
+        );
+        let mut prerequisites: Vec<Vec<usize>> = Vec::with_capacity(lessons.len());
+        for (position, lesson) in lessons.iter().enumerate() {
+            let mut resolved: Vec<usize> = Vec::with_capacity(lesson.prerequisites.len());
+            // A duplicate is left out of the order: its prerequisites do not matter.
+            if !duplicates.contains(&position) {
+                for &prerequisite in &lesson.prerequisites {
+                    match index.position(prerequisite) {
+                        Some(found) if !resolved.contains(&found) => resolved.push(found),
+                        Some(_) => {}
+                        None => {
+                            let problem = PathError::UnknownPrerequisite {
+                                lesson: lesson.id,
+                                title: lesson.title.clone(),
+                                prerequisite,
+                            };
+                            if !problems.contains(&problem) {
+                                problems.push(problem);
+                            }
+                        }
+                    }
+                }
+            }
+            prerequisites.push(resolved);
+        }
+        let included = |position: usize| !duplicates.contains(&position);
+        let order = match topological_order_of(lessons, &prerequisites, &included) {
+            Ok(order) => order,
+            Err(_) => {
+                let component = strongly_connected_components(&prerequisites);
+                problems.extend(cycles_of(lessons, &prerequisites, &component));
+                for (position, required) in prerequisites.iter_mut().enumerate() {
+                    required.retain(|&prerequisite| component[prerequisite] != component[position]);
+                }
+                topological_order_of(lessons, &prerequisites, &included)
+                    .unwrap_or_else(|_| unreachable_order(lessons, &included))
+            }
+        };
+        (
+            Self {
+                order,
+                prerequisites,
+                index,
+            },
+            problems,
+        )
+    }
+
+    /// A copy of `course` whose lessons list only the prerequisites this graph honours,
+    /// for the readers of `Lesson::prerequisites` (recommendations).
+    pub fn honoured_course(&self, course: &Course) -> Course {
+        let mut honoured = course.clone();
+        for (lesson, required) in honoured.lessons.iter_mut().zip(&self.prerequisites) {
+            lesson.prerequisites = required
+                .iter()
+                .map(|&position| course.lessons[position].id)
+                .collect();
+        }
+        honoured
+    }
+
     /// Which lessons (by position) have at least one question.
     fn lessons_with_questions(&self, course: &Course) -> Vec<bool> {
         let mut has_questions = vec![false; course.lessons.len()];
@@ -191,6 +277,26 @@ impl LessonIndex {
             return Err(PathError::DuplicateLesson { lesson: pair[0].0 });
         }
         Ok(Self(entries))
+    }
+
+    /// The index of the first lesson with each id, and the positions of the others.
+    fn build_keeping_first(lessons: &[Lesson]) -> (Self, Vec<usize>) {
+        let mut entries: Vec<(i64, usize)> = lessons
+            .iter()
+            .enumerate()
+            .map(|(position, lesson)| (lesson.id, position))
+            .collect();
+        entries.sort_unstable();
+        let mut duplicates = Vec::new();
+        entries.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                duplicates.push(later.1);
+            }
+            same
+        });
+        duplicates.sort_unstable();
+        (Self(entries), duplicates)
     }
 
     pub fn position(&self, id: i64) -> Option<usize> {
@@ -239,6 +345,17 @@ fn topological_order(
     lessons: &[Lesson],
     prerequisites: &[Vec<usize>],
 ) -> Result<Vec<usize>, PathError> {
+    topological_order_of(lessons, prerequisites, &|_| true)
+        .map_err(|waiting_on| find_cycle(lessons, prerequisites, &|p| waiting_on[p] > 0))
+}
+
+/// [`topological_order`] of the `included` lessons (the others are never placed); when
+/// the graph has a cycle, how many prerequisites each lesson is still waiting on.
+fn topological_order_of(
+    lessons: &[Lesson],
+    prerequisites: &[Vec<usize>],
+    included: &dyn Fn(usize) -> bool,
+) -> Result<Vec<usize>, Vec<usize>> {
     let mut waiting_on: Vec<usize> = prerequisites.iter().map(Vec::len).collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); lessons.len()];
     for (lesson, required) in prerequisites.iter().enumerate() {
@@ -251,8 +368,12 @@ fn topological_order(
         .map(|position| Reverse(order_key(lessons, position)))
         .collect();
     let mut order = Vec::with_capacity(lessons.len());
+    let mut placed = 0;
     while let Some(Reverse((_, _, _, position))) = ready.pop() {
-        order.push(position);
+        placed += 1;
+        if included(position) {
+            order.push(position);
+        }
         for &dependent in &dependents[position] {
             waiting_on[dependent] -= 1;
             if waiting_on[dependent] == 0 {
@@ -260,28 +381,140 @@ fn topological_order(
             }
         }
     }
-    if order.len() == lessons.len() {
+    if placed == lessons.len() {
         Ok(order)
     } else {
-        Err(find_cycle(lessons, prerequisites, &waiting_on))
+        Err(waiting_on)
     }
 }
 
-/// Every lesson left waiting has a prerequisite that is also left waiting, so walking
-/// from one to its (first) waiting prerequisite must come back on itself: that loop is a
-/// cycle. Deterministic: starts from, and is rotated to begin at, the first lesson by
+/// The strongly connected component of each lesson (Tarjan's algorithm, iterative so a
+/// long chain of prerequisites cannot overflow the stack): two lessons share one when
+/// each requires the other, directly or through others. O(V + E).
+fn strongly_connected_components(prerequisites: &[Vec<usize>]) -> Vec<usize> {
+    const UNVISITED: usize = usize::MAX;
+    let n = prerequisites.len();
+    let mut index = vec![UNVISITED; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut component = vec![UNVISITED; n];
+    let (mut next_index, mut next_component) = (0, 0);
+    // (lesson, how many of its prerequisites were explored)
+    let mut calls: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if index[root] != UNVISITED {
+            continue;
+        }
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        calls.push((root, 0));
+        while let Some(&(lesson, explored)) = calls.last() {
+            if let Some(&next) = prerequisites[lesson].get(explored) {
+                if let Some(call) = calls.last_mut() {
+                    call.1 += 1;
+                }
+                if index[next] == UNVISITED {
+                    index[next] = next_index;
+                    low[next] = next_index;
+                    next_index += 1;
+                    stack.push(next);
+                    on_stack[next] = true;
+                    calls.push((next, 0));
+                } else if on_stack[next] {
+                    low[lesson] = low[lesson].min(index[next]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(caller, _)) = calls.last() {
+                low[caller] = low[caller].min(low[lesson]);
+            }
+            if low[lesson] == index[lesson] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == lesson {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}
+
+/// One [`PathError::Cycle`] per component that holds a cycle (several lessons, or one
+/// that requires itself), in course order of each component's first lesson.
+fn cycles_of(
+    lessons: &[Lesson],
+    prerequisites: &[Vec<usize>],
+    component: &[usize],
+) -> Vec<PathError> {
+    let mut firsts: Vec<usize> = Vec::new();
+    for position in 0..lessons.len() {
+        let on_cycle = prerequisites[position]
+            .iter()
+            .any(|&prerequisite| component[prerequisite] == component[position]);
+        if !on_cycle {
+            continue;
+        }
+        match firsts
+            .iter_mut()
+            .find(|first| component[**first] == component[position])
+        {
+            Some(first) if order_key(lessons, position) < order_key(lessons, *first) => {
+                *first = position;
+            }
+            Some(_) => {}
+            None => firsts.push(position),
+        }
+    }
+    firsts.sort_by_key(|&first| order_key(lessons, first));
+    firsts
+        .into_iter()
+        .map(|first| {
+            find_cycle(lessons, prerequisites, &|p| {
+                component[p] == component[first]
+            })
+        })
+        .collect()
+}
+
+/// Never used: after the prerequisites within cycles are left out the graph has none.
+/// Course order, so that even a bug here cannot stop grading.
+fn unreachable_order(lessons: &[Lesson], included: &dyn Fn(usize) -> bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..lessons.len()).filter(|&p| included(p)).collect();
+    order.sort_by_key(|&position| order_key(lessons, position));
+    order
+}
+
+/// Every lesson in `stuck` has a prerequisite that is also in `stuck` (the lessons a
+/// topological sort could not place, or one strongly connected component), so walking
+/// from one to its (first) prerequisite in `stuck` must come back on itself: that loop is
+/// a cycle. Deterministic: starts from, and is rotated to begin at, the first lesson by
 /// order key.
-fn find_cycle(lessons: &[Lesson], prerequisites: &[Vec<usize>], waiting_on: &[usize]) -> PathError {
-    let stuck = |position: &usize| waiting_on[*position] > 0;
+fn find_cycle(
+    lessons: &[Lesson],
+    prerequisites: &[Vec<usize>],
+    stuck: &dyn Fn(usize) -> bool,
+) -> PathError {
+    let stuck = |position: &usize| stuck(*position);
     let first_stuck = |candidates: &mut dyn Iterator<Item = usize>| {
         candidates
             .filter(stuck)
             .min_by_key(|&position| order_key(lessons, position))
     };
     let mut walk: Vec<usize> = Vec::new();
+    // Where each lesson is on the walk: a cycle of thousands of lessons stays linear.
+    let mut step_of: Vec<Option<usize>> = vec![None; lessons.len()];
     let mut current = first_stuck(&mut (0..lessons.len()));
     while let Some(position) = current {
-        if let Some(start) = walk.iter().position(|&seen| seen == position) {
+        if let Some(start) = step_of[position] {
             let mut cycle = walk.split_off(start);
             let smallest = (0..cycle.len())
                 .min_by_key(|&i| order_key(lessons, cycle[i]))
@@ -292,6 +525,7 @@ fn find_cycle(lessons: &[Lesson], prerequisites: &[Vec<usize>], waiting_on: &[us
                 titles: cycle.iter().map(|&p| lessons[p].title.clone()).collect(),
             };
         }
+        step_of[position] = Some(walk.len());
         walk.push(position);
         current = first_stuck(&mut prerequisites[position].iter().copied());
     }
@@ -310,6 +544,45 @@ fn find_cycle(lessons: &[Lesson], prerequisites: &[Vec<usize>], waiting_on: &[us
 /// sees at save time.
 pub fn validate_prerequisites(course: &Course) -> Result<(), PathError> {
     LessonGraph::build(course).map(|_| ())
+}
+
+/// Every problem of the prerequisite graph, each once: duplicate lessons, unknown
+/// prerequisites, then one cycle per group of lessons that require each other. Empty for
+/// a sound course. What [`usable_path`] ignores.
+pub fn prerequisite_problems(course: &Course) -> Vec<PathError> {
+    LessonGraph::build_usable(course).1
+}
+
+/// A copy of `course` whose lessons list only the prerequisites a path can honour, or
+/// `None` when it honours them all. For the worker to do once per course load what
+/// [`super::process_attempt`] would otherwise do per attempt (copy the course).
+pub fn usable_course(course: &Course) -> Option<Course> {
+    let (graph, problems) = LessonGraph::build_usable(course);
+    (!problems.is_empty()).then(|| graph.honoured_course(course))
+}
+
+/// The student's path, whatever is wrong with the prerequisites: the ones that cannot be
+/// honoured are ignored (see the module's documentation). What the worker shows students.
+pub fn usable_path(
+    course: &Course,
+    progress: &StudentProgress,
+    rule: CompletionRule,
+) -> LearningPath {
+    let (graph, _) = LessonGraph::build_usable(course);
+    path_from_graph(course, &graph, progress, rule)
+}
+
+/// [`recompute_paths`] whatever is wrong with the prerequisites, like [`usable_path`].
+pub fn recompute_usable_paths(
+    course: &Course,
+    students: &[StudentProgress],
+    rule: CompletionRule,
+) -> Vec<LearningPath> {
+    let (graph, _) = LessonGraph::build_usable(course);
+    students
+        .iter()
+        .map(|progress| path_from_graph(course, &graph, progress, rule))
+        .collect()
 }
 
 /// Every lesson id of the course (remediation included) in stable prerequisite order.
@@ -786,6 +1059,217 @@ mod tests {
             recompute_paths(&c, &students, CompletionRule::LatestScore),
             Err(PathError::Cycle { .. })
         ));
+    }
+
+    #[test]
+    fn a_cycle_elsewhere_leaves_the_rest_of_the_path_as_it_was() {
+        // 1 -> 2 -> 3 is sound; 4 <-> 5 is a cycle that needs 1; 6 needs the cycle's 5.
+        let sound_part = vec![lesson(1, &[]), lesson(2, &[1]), lesson(3, &[2])];
+        let mut lessons = sound_part.clone();
+        lessons.extend([lesson(4, &[1, 5]), lesson(5, &[4]), lesson(6, &[5])]);
+        let c = with_questions(lessons);
+        let progress = scores(&[(1, 1.0)]);
+        let path = usable_path(&c, &progress, CompletionRule::LatestScore);
+        use StepState::*;
+        assert_eq!(
+            states(&path),
+            vec![
+                (1, Done),
+                (2, Available),
+                (3, Locked),
+                (4, Available),
+                (5, Available),
+                (6, Locked)
+            ]
+        );
+        assert_eq!(path.current_lesson, Some(2));
+        let without_cycle = with_questions(sound_part);
+        let sound =
+            build_path(&without_cycle, &progress, CompletionRule::LatestScore).expect("no cycle");
+        assert_eq!(
+            states(&path)[..3],
+            states(&sound)[..],
+            "the sound part is untouched"
+        );
+        // Lesson 6 still waits for lesson 5, which is done once attempted well.
+        let path = usable_path(
+            &c,
+            &scores(&[(1, 1.0), (5, 1.0)]),
+            CompletionRule::LatestScore,
+        );
+        assert_eq!(path.state_of(6), Some(Available));
+        assert_eq!(path.state_of(4), Some(Available), "4 no longer waits for 5");
+    }
+
+    #[test]
+    fn lessons_of_a_cycle_keep_their_prerequisites_outside_it() {
+        // 2 <-> 3, and 2 also needs 1.
+        let c = with_questions(vec![lesson(1, &[]), lesson(2, &[1, 3]), lesson(3, &[2])]);
+        use StepState::*;
+        let path = usable_path(&c, &scores(&[]), CompletionRule::LatestScore);
+        assert_eq!(
+            states(&path),
+            vec![(1, Available), (2, Locked), (3, Available)]
+        );
+        let path = usable_path(&c, &scores(&[(1, 1.0)]), CompletionRule::LatestScore);
+        assert_eq!(
+            states(&path),
+            vec![(1, Done), (2, Available), (3, Available)]
+        );
+    }
+
+    #[test]
+    fn the_lessons_of_a_cycle_come_in_course_order() {
+        let mut later = lesson(1, &[2]);
+        later.module_sort = 2;
+        let c = with_questions(vec![later, lesson(2, &[1]), lesson(3, &[])]);
+        let path = usable_path(&c, &scores(&[]), CompletionRule::LatestScore);
+        assert_eq!(
+            path.steps.iter().map(|s| s.lesson).collect::<Vec<_>>(),
+            vec![2, 3, 1],
+            "module 1 (lessons 2, 3) before module 2 (lesson 1)"
+        );
+    }
+
+    #[test]
+    fn a_lesson_requiring_itself_is_available() {
+        let c = with_questions(vec![lesson(1, &[]), lesson(2, &[2, 1])]);
+        let path = usable_path(&c, &scores(&[(1, 1.0)]), CompletionRule::LatestScore);
+        assert_eq!(path.state_of(2), Some(StepState::Available));
+        assert_eq!(
+            prerequisite_problems(&c),
+            vec![PathError::Cycle {
+                lessons: vec![2],
+                titles: vec!["Lesson 2".into()]
+            }]
+        );
+    }
+
+    #[test]
+    fn every_prerequisite_problem_is_listed_once() {
+        let c = with_questions(vec![
+            lesson(1, &[2, 99, 99]),
+            lesson(2, &[1]),
+            lesson(3, &[4]),
+            lesson(4, &[5]),
+            lesson(5, &[3]),
+            lesson(6, &[]),
+            lesson(6, &[1]),
+        ]);
+        let problems: Vec<String> = prerequisite_problems(&c)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                "lesson 6 appears more than once in the course",
+                "lesson 1 (Lesson 1) has prerequisite 99, which is not a lesson of this course",
+                "prerequisite cycle: \"Lesson 1\" (1) requires \"Lesson 2\" (2) requires \"Lesson 1\" (1)",
+                "prerequisite cycle: \"Lesson 3\" (3) requires \"Lesson 4\" (4) requires \"Lesson 5\" (5) requires \"Lesson 3\" (3)",
+            ]
+        );
+        let path = usable_path(&c, &scores(&[]), CompletionRule::LatestScore);
+        assert_eq!(
+            path.steps.iter().map(|s| s.lesson).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5, 6],
+            "each lesson once, the unknown prerequisite ignored"
+        );
+        assert!(path.steps.iter().all(|s| s.state == StepState::Available));
+    }
+
+    #[test]
+    fn a_sound_course_has_no_prerequisite_problem_and_the_same_path_either_way() {
+        let c = with_questions(vec![lesson(3, &[2]), lesson(1, &[]), lesson(2, &[1])]);
+        assert!(prerequisite_problems(&c).is_empty());
+        let progress = scores(&[(1, 0.95)]);
+        assert_eq!(
+            usable_path(&c, &progress, CompletionRule::LatestScore),
+            build_path(&c, &progress, CompletionRule::LatestScore).expect("no cycle")
+        );
+        assert_eq!(
+            recompute_usable_paths(
+                &c,
+                std::slice::from_ref(&progress),
+                CompletionRule::LatestScore
+            ),
+            recompute_paths(&c, &[progress], CompletionRule::LatestScore).expect("no cycle")
+        );
+    }
+
+    #[test]
+    fn recompute_usable_paths_goes_on_through_a_cycle() {
+        let c = with_questions(vec![lesson(1, &[3]), lesson(2, &[1]), lesson(3, &[2])]);
+        let students = vec![scores(&[(1, 1.0)]), scores(&[])];
+        let paths = recompute_usable_paths(&c, &students, CompletionRule::LatestScore);
+        use StepState::*;
+        assert_eq!(
+            states(&paths[0]),
+            vec![(1, Done), (2, Available), (3, Available)]
+        );
+        assert_eq!(
+            states(&paths[1]),
+            vec![(1, Available), (2, Available), (3, Available)]
+        );
+    }
+
+    #[test]
+    fn the_honoured_course_lists_only_the_prerequisites_kept() {
+        let c = with_questions(vec![
+            lesson(1, &[]),
+            lesson(2, &[1, 3, 42]),
+            lesson(3, &[2]),
+        ]);
+        let (graph, problems) = LessonGraph::build_usable(&c);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let honoured = graph.honoured_course(&c);
+        assert_eq!(
+            honoured
+                .lessons
+                .iter()
+                .map(|l| l.prerequisites.clone())
+                .collect::<Vec<_>>(),
+            vec![vec![], vec![1], vec![]]
+        );
+    }
+
+    #[test]
+    fn a_usable_course_is_only_made_for_a_broken_one_and_is_sound() {
+        let sound = with_questions(vec![lesson(1, &[]), lesson(2, &[1])]);
+        assert_eq!(usable_course(&sound), None);
+        let broken = with_questions(vec![lesson(1, &[2]), lesson(2, &[1]), lesson(3, &[2, 9])]);
+        let usable = usable_course(&broken).expect("a copy");
+        assert!(prerequisite_problems(&usable).is_empty());
+        assert_eq!(
+            usable
+                .lessons
+                .iter()
+                .map(|l| l.prerequisites.clone())
+                .collect::<Vec<_>>(),
+            vec![vec![], vec![], vec![2]]
+        );
+        let progress = scores(&[(2, 1.0)]);
+        assert_eq!(
+            build_path(&usable, &progress, CompletionRule::LatestScore).expect("sound"),
+            usable_path(&broken, &progress, CompletionRule::LatestScore),
+            "the same path either way"
+        );
+    }
+
+    #[test]
+    fn a_long_chain_closed_into_a_cycle_does_not_overflow_the_stack() {
+        let n = 20_000;
+        let lessons: Vec<Lesson> = (1..=n)
+            .map(|id| lesson(id, &[if id == 1 { n } else { id - 1 }]))
+            .collect();
+        let c = course(lessons, vec![], vec![]);
+        let problems = prerequisite_problems(&c);
+        assert!(
+            matches!(&problems[..], [PathError::Cycle { lessons, .. }] if lessons.len() == n as usize)
+        );
+        let path = usable_path(&c, &scores(&[]), CompletionRule::LatestScore);
+        assert_eq!(path.steps.len(), n as usize);
+        assert!(path.steps.iter().all(|s| s.state == StepState::Available));
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::engine::{AttemptInput, process_attempt};
 use super::grading::{Timing, grade_attempt};
 use super::mastery::{posterior, update};
 use super::paths::{
-    CompletionRule, PathError, StepState, StudentProgress, build_path, lesson_order,
+    CompletionRule, LessonGraph, PathError, StepState, StudentProgress, build_path, lesson_order,
+    usable_path,
 };
 use super::recommend::RecommendationKind;
 use super::testkit::{course, day, lesson, question, skill, tf_question};
@@ -301,6 +302,58 @@ proptest! {
                 }
             }
             Err(other) => prop_assert!(false, "unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_usable_path_survives_any_prerequisites(n in 1_usize..12, edges in prop::collection::vec((0_usize..12, 0_usize..14), 0..24)) {
+        // Lessons 1..=n; a prerequisite beyond n names a lesson not in the course.
+        let mut lessons: Vec<Lesson> = (1..=n as i64).map(|id| lesson(id, &[])).collect();
+        for (from, to) in edges {
+            let required = if to >= 12 { 100 + to as i64 } else { (to % n + 1) as i64 };
+            lessons[from % n].prerequisites.push(required);
+        }
+        let c = course(lessons, vec![], vec![]);
+        let (graph, problems) = LessonGraph::build_usable(&c);
+        prop_assert_eq!(problems.is_empty(), lesson_order(&c).is_ok());
+        let path = usable_path(&c, &StudentProgress::default(), CompletionRule::LatestScore);
+        let mut ids: Vec<i64> = path.steps.iter().map(|s| s.lesson).collect();
+        ids.sort_unstable();
+        prop_assert_eq!(ids, (1..=n as i64).collect::<Vec<_>>(), "every lesson once");
+        prop_assert!(path.current_lesson.is_some(), "someone can always start");
+        // Whether `from` requires `to`, directly or not, in the course as written.
+        let requires = |from: usize, to: usize| {
+            let mut seen = vec![false; n];
+            let mut todo = vec![from];
+            while let Some(at) = todo.pop() {
+                for &p in &c.lessons[at].prerequisites {
+                    let Some(p) = c.lessons.iter().position(|l| l.id == p) else { continue };
+                    if p == to { return true; }
+                    if !seen[p] { seen[p] = true; todo.push(p); }
+                }
+            }
+            false
+        };
+        let placed: HashMap<usize, usize> = graph.order.iter().enumerate().map(|(rank, &p)| (p, rank)).collect();
+        for (position, lesson) in c.lessons.iter().enumerate() {
+            for &kept in &graph.prerequisites[position] {
+                prop_assert!(lesson.prerequisites.contains(&c.lessons[kept].id), "a kept prerequisite was written");
+                prop_assert!(placed[&kept] < placed[&position], "a kept prerequisite comes first");
+            }
+            for &written in &lesson.prerequisites {
+                let Some(target) = c.lessons.iter().position(|l| l.id == written) else { continue };
+                if !graph.prerequisites[position].contains(&target) {
+                    prop_assert!(requires(target, position), "{} -> {} was dropped but is on no cycle", lesson.id, written);
+                }
+            }
+        }
+        for problem in &problems {
+            if let PathError::Cycle { lessons, .. } = problem {
+                for (i, id) in lessons.iter().enumerate() {
+                    let next = lessons[(i + 1) % lessons.len()];
+                    prop_assert!(c.lesson(*id).is_some_and(|l| l.prerequisites.contains(&next)));
+                }
+            }
         }
     }
 

@@ -45,9 +45,10 @@ use super::write_path::ExtensionState;
 use super::{InFlight, ProcessError, Worker, WritePath};
 use crate::directus::{DirectusClient, take_data};
 use crate::events::AttemptHint;
+use crate::learning::issues::describe;
 use crate::learning::{
     AttemptInput, AttemptOutcome, Course, Engagement, MasteryState, Recommendation,
-    assign_strategy, process_attempt,
+    assign_strategy, process_attempt, student_reason, usable_course,
 };
 
 /// How many attempt ids a guard list keeps (older ones cannot be retried any more).
@@ -72,7 +73,8 @@ pub enum AttemptReport {
     },
     /// Already graded or rejected: nothing was written.
     Unchanged { attempt: i64, status: String },
-    /// The content is broken: the attempt is marked rejected with this reason.
+    /// The attempt cannot be graded: it is marked rejected with this reason, in the
+    /// student's words (it never shows an answer key).
     Rejected { attempt: i64, reason: String },
 }
 
@@ -214,7 +216,7 @@ async fn read_attempt(
             directus,
             WritePath::Public,
             attempt_id,
-            "The lesson of this attempt no longer exists.",
+            Rejection::Orphan("the lesson of this attempt no longer exists.".to_owned()),
         )
         .await
         .map(Read::Done);
@@ -230,7 +232,7 @@ async fn read_attempt(
             directus,
             WritePath::Public,
             attempt_id,
-            "The lesson of this attempt is not part of a course.",
+            Rejection::Orphan("the lesson of this attempt is not part of a course.".to_owned()),
         )
         .await
         .map(Read::Done);
@@ -312,7 +314,10 @@ async fn reading_from_extension(
             directus,
             WritePath::Extension,
             attempt_id,
-            "The lesson of this attempt no longer exists or is not part of a course.",
+            Rejection::Orphan(
+                "the lesson of this attempt no longer exists or is not part of a course."
+                    .to_owned(),
+            ),
         )
         .await
         .map(Read::Done);
@@ -494,7 +499,8 @@ async fn decide_and_write(
     let outcome = match process_attempt(&input) {
         Ok(outcome) => outcome,
         Err(error) => {
-            return reject(worker, directus, path, attempt_id, &error.to_string())
+            let rejection = Rejection::of(&reading.course, &error);
+            return reject(worker, directus, path, attempt_id, rejection)
                 .await
                 .map(Written::Done);
         }
@@ -574,9 +580,15 @@ async fn course_or_reject(
 ) -> Result<Result<Arc<Course>, Box<AttemptReport>>, ProcessError> {
     match course_structure(worker, directus, course_id).await {
         Ok(course) => Ok(Ok(course)),
-        Err(ProcessError::Content(reason)) => reject(worker, directus, path, attempt_id, &reason)
-            .await
-            .map(|report| Err(Box::new(report))),
+        Err(ProcessError::Content(reason)) => reject(
+            worker,
+            directus,
+            path,
+            attempt_id,
+            Rejection::Orphan(reason),
+        )
+        .await
+        .map(|report| Err(Box::new(report))),
         Err(error) => Err(error),
     }
 }
@@ -599,26 +611,61 @@ pub(super) async fn course_structure(
     let parts = data
         .courses_by_id
         .ok_or_else(|| ProcessError::Content(format!("course {course_id} does not exist")))?;
-    let course = std::sync::Arc::new(course_from_directus(
+    let loaded = Arc::new(course_from_directus(
         &serde_json::to_value(parts).unwrap_or_default(),
     )?);
+    // Broken prerequisites (a cycle) are left out once per load, so that grading does not
+    // copy the course per attempt to leave them out (see `learning::paths`).
+    let course = usable_course(&loaded).map_or_else(|| loaded.clone(), Arc::new);
     worker.courses.insert(course.clone());
+    // Every load validates the whole course, as the editor wrote it, beside the grading.
+    super::content_issues::record_in_background(worker, loaded);
     Ok(course)
 }
 
-/// Marks the attempt rejected with a reason a student can read, and records why for
-/// the editors (dead letter). The worker cannot grade against broken content.
+/// Why an attempt is rejected.
+enum Rejection {
+    /// The attempted lesson cannot be graded (a broken key in one of its questions, bad
+    /// parameters of a skill it assesses). The editors find the problem in
+    /// `content_issues`, recorded once when the course was loaded: no dead letter.
+    Content {
+        /// For the student: which question or skill, never what a key holds.
+        student: String,
+        /// For the log: the problem in the editors' words.
+        problem: String,
+    },
+    /// Nothing gradable: the lesson is gone or outside any course, or the input names
+    /// something unknown. Recorded as a dead letter.
+    Orphan(String),
+}
+
+impl Rejection {
+    fn of(course: &Course, error: &crate::learning::EngineError) -> Self {
+        match describe(course, error) {
+            Some(issue) => Rejection::Content {
+                student: student_reason(course, error),
+                problem: issue.problem,
+            },
+            None => Rejection::Orphan(error.to_string()),
+        }
+    }
+}
+
+/// Marks the attempt rejected with a reason a student can read. A content problem is
+/// already recorded for the editors (see [`Rejection::Content`]); anything else is
+/// recorded as a dead letter.
 async fn reject(
     worker: &Worker,
     directus: &DirectusClient,
     path: WritePath,
     attempt: i64,
-    reason: &str,
+    rejection: Rejection,
 ) -> Result<AttemptReport, ProcessError> {
-    let student_reason = format!(
-        "This attempt could not be graded because of a problem in the lesson's content; your teacher has been told. ({reason})"
-    );
-    let rejected = json!({ "status": "rejected", "rejection_reason": student_reason, "graded_at": Utc::now().to_rfc3339() });
+    let for_student = match &rejection {
+        Rejection::Content { student, .. } => student.clone(),
+        Rejection::Orphan(reason) => format!("This attempt could not be graded: {reason}"),
+    };
+    let rejected = json!({ "status": "rejected", "rejection_reason": for_student, "graded_at": Utc::now().to_rfc3339() });
     match path {
         WritePath::Public => {
             directus
@@ -634,18 +681,28 @@ async fn reject(
                 .await?;
         }
     }
-    worker
-        .dead_letter(
-            "worker",
-            &json!({ "attempt": attempt }),
-            reason,
-            Some(attempt),
-        )
-        .await;
-    tracing::warn!(attempt_id = attempt, reason, "attempt rejected");
+    match &rejection {
+        Rejection::Content { problem, .. } => {
+            worker.metrics.attempt_rejected("content");
+            // Info, not warn: the problem itself was logged once, when it was recorded.
+            tracing::info!(attempt_id = attempt, problem = %problem, "attempt rejected: its lesson cannot be graded");
+        }
+        Rejection::Orphan(reason) => {
+            worker.metrics.attempt_rejected("orphan");
+            worker
+                .dead_letter(
+                    "worker",
+                    &json!({ "attempt": attempt }),
+                    reason,
+                    Some(attempt),
+                )
+                .await;
+            tracing::warn!(attempt_id = attempt, reason = %reason, "attempt rejected");
+        }
+    }
     Ok(AttemptReport::Rejected {
         attempt,
-        reason: reason.to_owned(),
+        reason: for_student,
     })
 }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Value, json};
 
 use super::{Handled, ProcessError, Worker};
-use crate::learning::{MasteryState, StudentProgress, recompute_paths};
+use crate::learning::{MasteryState, StudentProgress, recompute_usable_paths};
 
 pub(super) async fn recompute(
     worker: &Worker,
@@ -172,7 +172,9 @@ pub(super) async fn recompute_course(
                 .unwrap_or_default()
         })
         .collect();
-    let recomputed = recompute_paths(&course, &students, worker.settings.completion_rule)?;
+    // Broken prerequisites (a cycle an editor just saved) leave the rest of each path as
+    // it was: see `learning::paths`. Loading the course recorded the problem for editors.
+    let recomputed = recompute_usable_paths(&course, &students, worker.settings.completion_rule);
     let changed: Vec<Value> = paths
         .iter()
         .zip(&recomputed)

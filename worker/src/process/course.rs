@@ -62,6 +62,9 @@ struct QuestionRow {
     status: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Names the question in content problems for editors and students.
+    #[serde(default)]
+    prompt: Option<String>,
     choices: Option<Value>,
     answer_key: Option<Value>,
     points: Option<f64>,
@@ -161,7 +164,7 @@ pub fn course_from_directus(parts: &Value) -> Result<Course, ContentError> {
                     id: question.id.get("question")?,
                     lesson: Some(id),
                     kind: question.kind.clone().unwrap_or_default(),
-                    prompt: String::new(),
+                    prompt: question.prompt.clone().unwrap_or_default(),
                     choices: question.choices.clone().unwrap_or(Value::Null),
                     answer_key: question.answer_key.clone().unwrap_or(Value::Null),
                     points: question.points.unwrap_or(1.0),

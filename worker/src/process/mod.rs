@@ -2,11 +2,14 @@
 //!
 //! [`Worker::handle`] takes a parsed [`Event`] and does what it asks: grade an attempt
 //! ([`attempt`]), set up a new student ([`student`]), recompute paths after a content
-//! change ([`content`]). I/O is thin: typed GraphQL reads, one batched GraphQL mutation
-//! for the writes; the decisions are the pure [`crate::learning`] engine's.
+//! change ([`content`]). Every load of a course also records its content problems for
+//! the editors ([`content_issues`]). I/O is thin: typed GraphQL reads, one batched
+//! GraphQL mutation for the writes; the decisions are the pure [`crate::learning`]
+//! engine's.
 
 pub mod attempt;
 pub mod content;
+pub mod content_issues;
 pub mod course;
 pub mod course_cache;
 pub mod student;
@@ -72,6 +75,9 @@ pub struct Worker {
     students_in_flight: Arc<Mutex<HashSet<String>>>,
     /// The write path found on first use when the setting is `auto`.
     detected_write_path: Arc<tokio::sync::OnceCell<WritePath>>,
+    /// One reconciliation of `content_issues` at a time, in the order courses were loaded
+    /// (see [`content_issues`]).
+    issues_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,8 +86,10 @@ pub enum ProcessError {
     /// try again for attempts).
     #[error(transparent)]
     Directus(#[from] DirectusError),
-    /// The content is broken (an answer key, a prerequisite cycle...): retrying cannot
-    /// help until an editor fixes it.
+    /// The course cannot be used at all (it is gone, or Directus answered a shape the
+    /// worker cannot read): retrying cannot help. Broken content in a usable course is no
+    /// error: attempts on sound lessons are graded, the others rejected with a reason,
+    /// and the problems recorded in `content_issues` (see [`content_issues`]).
     #[error("the content cannot be used: {0}")]
     Content(String),
     /// The item the event names does not exist (any more).
@@ -149,6 +157,7 @@ impl Worker {
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             students_in_flight: Arc::new(Mutex::new(HashSet::new())),
             detected_write_path: Arc::new(tokio::sync::OnceCell::new()),
+            issues_turn: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 

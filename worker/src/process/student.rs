@@ -5,7 +5,7 @@ use directus_schema::access::STUDENT;
 use serde_json::{Value, json};
 
 use super::{Handled, ProcessError, Worker};
-use crate::learning::{StudentProgress, assign_strategy, build_path};
+use crate::learning::{StudentProgress, assign_strategy, usable_path};
 
 pub(super) async fn welcome(worker: &Worker, user: &str) -> Result<Handled, ProcessError> {
     let directus = &worker.directus;
@@ -84,11 +84,11 @@ pub(super) async fn welcome(worker: &Worker, user: &str) -> Result<Handled, Proc
             continue;
         }
         let course = super::attempt::course_structure(worker, directus, course_id).await?;
-        let path = build_path(
+        let path = usable_path(
             &course,
             &StudentProgress::default(),
             worker.settings.completion_rule,
-        )?;
+        );
         new_paths.push(json!({
             "key": format!("{user}:{course_id}"),
             "student": user,

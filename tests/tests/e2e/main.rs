@@ -14,5 +14,6 @@ mod provisioning;
 mod receiver;
 mod rejections;
 mod soak;
+mod validation;
 mod worker;
 mod write_paths;

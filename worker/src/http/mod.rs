@@ -2,6 +2,7 @@
 //!
 //! - `POST /v1/events`: events from Directus flows, signed (see [`event_auth`]).
 //! - `POST /v1/attempts`: the synchronous path for frontends (see [`attempts`]).
+//! - `POST /v1/validate`: content rules at save time, signed like events (see [`validate`]).
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics`.
 //!
 //! Every request gets a request id (`x-request-id`, taken from the request or made up),
@@ -11,6 +12,7 @@ pub mod attempts;
 pub mod event_auth;
 pub mod problem;
 pub mod student_auth;
+pub mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/events", post(receive_event))
         .route("/v1/attempts", post(attempts::submit))
+        .route("/v1/validate", post(validate::validate))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ValidationBody } from "./content-edits.js";
 import { refusalErrors } from "./content-errors.js";
@@ -50,14 +50,15 @@ describe("signToken", () => {
 });
 
 describe("validationToken", () => {
-  it("carries the worker's issuer, audience, a 60 s lifetime and the body", () => {
-    const token = validationToken(body, "s", new Date("2026-12-04T10:00:00Z"));
+  it("carries the worker's issuer, audience, a 60 s lifetime and the body's hash", () => {
+    const text = JSON.stringify(body);
+    const token = validationToken(text, "s", new Date("2026-12-04T10:00:00Z"));
     expect(decode(token.split(".")[1]!)).toEqual({
       iss: "directus-flow",
       aud: "pathwise-worker",
       iat: 1796378400,
       exp: 1796378460,
-      event: body,
+      body_sha256: createHash("sha256").update(text).digest("hex"),
     });
   });
 });
@@ -97,9 +98,11 @@ describe("askWorker", () => {
       "authorization"
     ]!;
     const claims = decode(auth.replace("Bearer ", "").split(".")[1]!) as {
-      event: unknown;
+      body_sha256: string;
     };
-    expect(claims.event).toEqual(body);
+    expect(claims.body_sha256).toBe(
+      createHash("sha256").update(String(seen?.init.body)).digest("hex"),
+    );
   });
 
   it("says the worker is unavailable on 5xx, 401 or a body without problems", async () => {

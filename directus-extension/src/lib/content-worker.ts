@@ -1,10 +1,11 @@
 /**
  * Asking the worker's `POST /v1/validate`, signed the way flows sign events: an HS256
  * token from PATHWISE_WEBHOOK_SECRET, issuer `directus-flow`, audience
- * `pathwise-worker`, 60 s, whose `event` claim is the body (the worker checks that the
- * token vouches for exactly this body). node:crypto only, no JWT dependency.
+ * `pathwise-worker`, 60 s, whose `body_sha256` claim is the hash of the body (the worker
+ * checks that the token vouches for exactly this body). node:crypto only, no JWT
+ * dependency.
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { Problem, ValidationBody } from "./content-edits.js";
 
 /** The claims the worker expects (directus_schema::flows::TOKEN_ISSUER / _AUDIENCE). */
@@ -32,9 +33,13 @@ export function signToken(
   return `${header}.${payload}.${signature}`;
 }
 
-/** The token for one validation request, issued at `now`. */
+/**
+ * The token for one validation request (the body exactly as sent), issued at `now`. It
+ * vouches for the body by its SHA-256 (`body_sha256`), not by a copy as flow events do: a
+ * whole course in the Authorization header would be sent twice.
+ */
 export function validationToken(
-  body: ValidationBody,
+  bodyText: string,
   secret: string,
   now: Date = new Date(),
 ): string {
@@ -45,7 +50,7 @@ export function validationToken(
       aud: TOKEN_AUDIENCE,
       iat,
       exp: iat + TOKEN_SECONDS,
-      event: body,
+      body_sha256: createHash("sha256").update(bodyText).digest("hex"),
     },
     secret,
   );
@@ -88,15 +93,16 @@ export async function askWorker(
 ): Promise<Problem[]> {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? WORKER_TIMEOUT_MS;
+  const bodyText = JSON.stringify(body);
   let response: Response;
   try {
     response = await doFetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        authorization: `Bearer ${validationToken(body, secret)}`,
+        authorization: `Bearer ${validationToken(bodyText, secret)}`,
       },
-      body: JSON.stringify(body),
+      body: bodyText,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {

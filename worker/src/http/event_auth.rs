@@ -51,11 +51,12 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, Problem> {
         })
 }
 
-pub fn verify_event(
+/// Decodes and checks a token signed like a flow event: HS256 with the webhook secret, our
+/// issuer and audience, `exp` and `iat` present and not in the future.
+fn decode_signed<C: serde::de::DeserializeOwned + IssuedAt>(
     headers: &HeaderMap,
-    body: &[u8],
     secret: &Secret,
-) -> Result<VerifiedEvent, Problem> {
+) -> Result<C, Problem> {
     let token = bearer_token(headers)?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.algorithms = vec![Algorithm::HS256];
@@ -70,7 +71,7 @@ pub fn verify_event(
             format!("the webhook secret is unusable: {e}"),
         )
     })?;
-    let claims = decode::<FlowClaims>(token, &key, &validation)
+    let claims = decode::<C>(token, &key, &validation)
         .map_err(|e| {
             Problem::new(
                 StatusCode::UNAUTHORIZED,
@@ -81,7 +82,7 @@ pub fn verify_event(
         })?
         .claims;
     let now = chrono::Utc::now().timestamp();
-    if claims.iat > now + LEEWAY_SECONDS as i64 {
+    if claims.iat() > now + LEEWAY_SECONDS as i64 {
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "invalid-token",
@@ -89,6 +90,25 @@ pub fn verify_event(
         )
         .at("claim:iat"));
     }
+    Ok(claims)
+}
+
+trait IssuedAt {
+    fn iat(&self) -> i64;
+}
+
+impl IssuedAt for FlowClaims {
+    fn iat(&self) -> i64 {
+        self.iat
+    }
+}
+
+pub fn verify_event(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &Secret,
+) -> Result<VerifiedEvent, Problem> {
+    let claims: FlowClaims = decode_signed(headers, secret)?;
     let body = super::parse_json(body)?;
     if body != claims.event {
         return Err(Problem::new(
@@ -99,6 +119,47 @@ pub fn verify_event(
         .at("claim:event"));
     }
     Ok(VerifiedEvent(body))
+}
+
+#[derive(Debug, Deserialize)]
+struct BodyHashClaims {
+    body_sha256: String,
+    iat: i64,
+}
+
+impl IssuedAt for BodyHashClaims {
+    fn iat(&self) -> i64 {
+        self.iat
+    }
+}
+
+/// The hex SHA-256 of a request body, as a `body_sha256` claim carries it.
+pub fn body_sha256(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(body)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A request signed like a flow event whose token vouches for its body by hash (claim
+/// `body_sha256`) rather than by copy: the extension's validation requests carry a whole
+/// course, which a copy in the `Authorization` header would double.
+pub fn verify_signed_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &Secret,
+) -> Result<Value, Problem> {
+    let claims: BodyHashClaims = decode_signed(headers, secret)?;
+    if !claims.body_sha256.eq_ignore_ascii_case(&body_sha256(body)) {
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "token-body-mismatch",
+            "the token's `body_sha256` claim is not the hash of the body: the token does not vouch for this request",
+        )
+        .at("claim:body_sha256"));
+    }
+    super::parse_json(body)
 }
 
 #[cfg(test)]
@@ -151,6 +212,41 @@ mod tests {
         )
         .unwrap();
         assert_eq!(verified.0, event);
+    }
+
+    #[test]
+    fn a_body_hash_token_vouches_for_exactly_its_body() {
+        let body = json!({ "course": { "id": 3 }, "lessons": [] }).to_string();
+        let now = chrono::Utc::now().timestamp();
+        let claims = |hash: &str| {
+            json!({ "iss": TOKEN_ISSUER, "aud": TOKEN_AUDIENCE, "body_sha256": hash,
+                    "iat": now, "exp": now + 60 })
+        };
+        let secret = Secret::new("s3cret");
+        let good = token(
+            claims(&body_sha256(body.as_bytes())),
+            "s3cret",
+            Algorithm::HS256,
+        );
+        assert_eq!(
+            verify_signed_body(&headers(&good), body.as_bytes(), &secret).unwrap()["course"]["id"],
+            3
+        );
+        // jwt.io-style reference: the SHA-256 of "abc".
+        assert_eq!(
+            body_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let other = body.replace('3', "4");
+        let problem = verify_signed_body(&headers(&good), other.as_bytes(), &secret).unwrap_err();
+        assert_eq!(problem.kind, "token-body-mismatch");
+        let forged = token(
+            claims(&body_sha256(body.as_bytes())),
+            "other",
+            Algorithm::HS256,
+        );
+        let problem = verify_signed_body(&headers(&forged), body.as_bytes(), &secret).unwrap_err();
+        assert_eq!(problem.kind, "invalid-token");
     }
 
     #[test]

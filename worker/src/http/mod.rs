@@ -71,7 +71,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/events", post(receive_event))
         .route("/v1/attempts", post(attempts::submit))
-        .route("/v1/validate", post(validate::validate))
+        // A whole course travels in a validation request: it gets its own, larger limit.
+        .route(
+            "/v1/validate",
+            post(validate::validate).layer(DefaultBodyLimit::max(validate::MAX_BODY_BYTES)),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -4,8 +4,10 @@
 //! editor's save (new items carry negative ids) and refuse the save when a problem
 //! concerns an item being saved. The rules are the engine's own ([`validate_course`],
 //! [`validate_thresholds`]), so what Directus refuses at save time is exactly what would
-//! stop grading. Signed like `/v1/events` ([`event_auth::verify_event`]): an HS256 token
-//! from the webhook secret whose `event` claim is the body.
+//! stop grading. Signed like `/v1/events`, but the token vouches for the body by its hash
+//! ([`event_auth::verify_signed_body`]: an HS256 token from the webhook secret whose
+//! `body_sha256` claim is the hex SHA-256 of the body), so that a large course is not sent
+//! twice; up to [`MAX_BODY_BYTES`].
 //!
 //! The body, flat:
 //! ```json
@@ -697,6 +699,10 @@ fn key_message(kind: &str, problem: &KeyProblem) -> String {
     }
 }
 
+/// The largest course a validation request may carry (the other routes keep
+/// [`super::MAX_BODY_BYTES`]).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
 /// `POST /v1/validate`.
 pub async fn validate(
     State(state): State<AppState>,
@@ -707,8 +713,9 @@ pub async fn validate(
     let span = tracing::info_span!("validate", request_id = %request_id);
     let response = async {
         let body = body_or_problem(body)?;
-        let verified = event_auth::verify_event(&headers, &body, &state.inner.webhook_secret)?;
-        let course = CourseUnderEdit::try_from(&verified.0)?;
+        let verified =
+            event_auth::verify_signed_body(&headers, &body, &state.inner.webhook_secret)?;
+        let course = CourseUnderEdit::try_from(&verified)?;
         let problems = course.problems();
         tracing::debug!(
             course.id = course.course.id,

@@ -171,6 +171,16 @@ ensure_postgres() {
   echo /usr/lib/postgresql/15/bin
 }
 
+# Debian's Chromium, for the browser tests (driven by playwright-core, which never
+# downloads a browser of its own); prints the path of its binary.
+ensure_chromium() {
+  local found
+  if found="$(command -v chromium 2>/dev/null)"; then echo "$found"; return; fi
+  log "installing chromium (for the admin UI's browser tests)"
+  apt_install chromium
+  command -v chromium || die "chromium is not on PATH after installing it"
+}
+
 # Debian's docker-compose validates docker-compose.yml (`config`) without a Docker engine.
 ensure_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return

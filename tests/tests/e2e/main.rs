@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary (so the Directus templates are built once), one module per
 //! area. Every test starts its own Directus on a free port.
 
+mod admin_ui;
 mod bench;
 mod broken_content;
 mod cohorts;

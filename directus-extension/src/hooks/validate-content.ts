@@ -28,7 +28,9 @@ import {
   savedFields,
   touchesOf,
   validationBody,
+  withAliasLinks,
   withLinks,
+  writesAlias,
 } from "../lib/content-edits.js";
 import { refusalErrors } from "../lib/content-errors.js";
 import {
@@ -108,9 +110,12 @@ export default defineHook(({ filter }, { env, logger }) => {
         aliasSaves.set(accountability, saves);
       }
     }
-    // Nothing the rules read changes (e.g. a lesson's body, or only an alias, whose
-    // junction rows are checked by their own filters).
-    if (savedFields(collection, payload).length === 0) return;
+    // Nothing the rules read changes (e.g. a lesson's body).
+    if (
+      savedFields(collection, payload).length === 0 &&
+      !writesAlias(collection, payload)
+    )
+      return;
 
     const edits: Edit[] = [];
     if (keys === null) {
@@ -171,6 +176,9 @@ export default defineHook(({ filter }, { env, logger }) => {
           )
         : null;
       if (links) lists = withLinks(lists, links.junction, links.rows);
+      // The links a lesson's or question's form saves along with it.
+      for (const edit of courseEdits)
+        lists = withAliasLinks(lists, collection, edit.id, edit.payload);
       const body = validationBody(applyEdits(lists, courseEdits));
       try {
         const problems = await askWorker(url, secret, body);

@@ -9,6 +9,7 @@ import {
   savedFields,
   touchesOf,
   validationBody,
+  withAliasLinks,
   withLinks,
 } from "./content-edits.js";
 
@@ -67,6 +68,15 @@ function lists(): CourseLists {
     ],
     question_skills: [{ id: 200, question: 57, skill: 4 }],
   };
+}
+
+/** A save of `payload` on an item with no stored row (a new one, or a bare one). */
+function edit(
+  collection: Edit["collection"],
+  id: number,
+  payload: object,
+): Edit {
+  return { collection, id, before: {}, payload: payload as Edit["payload"] };
 }
 
 describe("columnsOf", () => {
@@ -304,6 +314,88 @@ describe("applyEdits and validationBody", () => {
   });
 });
 
+describe("withAliasLinks", () => {
+  const skillsOf = (out: CourseLists, question: number) =>
+    validationBody(out).questions.find((q) => q["id"] === question)?.["skills"];
+
+  it("adds, keeps and removes links as the alias' create/update/delete says", () => {
+    const base = {
+      ...lists(),
+      skills: [
+        ...lists().skills,
+        { id: 5, course: 3, name: "Ordering", p_init: 0.2 },
+      ],
+    };
+    const added = withAliasLinks(base, "questions", 57, {
+      skills: { create: [{ skill: { id: 5 } }], update: [], delete: [] },
+    });
+    expect(skillsOf(added, 57)).toEqual([4, 5]);
+    const removed = withAliasLinks(base, "questions", 57, {
+      skills: { create: [], update: [], delete: [200] },
+    });
+    expect(skillsOf(removed, 57)).toEqual([]);
+    const changed = withAliasLinks(base, "questions", 57, {
+      skills: { create: [], update: [{ id: 200, skill: 5 }], delete: [] },
+    });
+    expect(skillsOf(changed, 57)).toEqual([5]);
+  });
+
+  it("reads the list form as the parent's whole new set of links", () => {
+    const kept = withAliasLinks(lists(), "questions", 57, {
+      skills: [200, { skill: 9 }],
+    });
+    expect(skillsOf(kept, 57)).toEqual([4, 9]);
+    const replaced = withAliasLinks(lists(), "questions", 57, {
+      skills: [{ skill: 9 }],
+    });
+    expect(skillsOf(replaced, 57)).toEqual([9]);
+  });
+
+  it("gives a new question its skills, and a new link a negative id", () => {
+    const withNew = applyEdits(lists(), [
+      edit("questions", -1, { lesson: 7, prompt: "New", type: "true_false" }),
+    ]);
+    const out = withAliasLinks(withNew, "questions", -1, {
+      skills: { create: [{ skill: 4 }] },
+    });
+    expect(skillsOf(out, -1)).toEqual([4]);
+    expect(out.question_skills.at(-1)).toEqual({
+      id: -1,
+      question: -1,
+      skill: 4,
+    });
+  });
+
+  it("closes a cycle through a lesson's prerequisites alias", () => {
+    const out = withAliasLinks(lists(), "lessons", 7, {
+      prerequisites: { create: [{ prerequisite: { id: 8 } }] },
+    });
+    expect(validationBody(out).prerequisites).toEqual([
+      { lesson: 8, prerequisite: 7 },
+      { lesson: 7, prerequisite: 8 },
+    ]);
+  });
+
+  it("changes nothing without the alias, or for a link to an item not created yet", () => {
+    expect(withAliasLinks(lists(), "questions", 57, { prompt: "x" })).toEqual(
+      lists(),
+    );
+    const nested = withAliasLinks(lists(), "questions", 57, {
+      skills: { create: [{ skill: { name: "A new skill" } }] },
+    });
+    expect(skillsOf(nested, 57)).toEqual([4]);
+  });
+
+  it("puts the alias among the fields a parent's save touches", () => {
+    expect(
+      touchesOf(
+        [edit("questions", 57, { skills: { delete: [200] } })],
+        false,
+      )[0]?.fields,
+    ).toEqual(["skills"]);
+  });
+});
+
 describe("touchesOf and refusals", () => {
   const keyProblem = {
     collection: "questions",
@@ -319,16 +411,6 @@ describe("touchesOf and refusals", () => {
     fields: ["prerequisites"],
     message:
       "'Comparing fractions' requires 'Ordering fractions', which requires 'Comparing fractions'.",
-  });
-  const edit = (
-    collection: Edit["collection"],
-    id: number,
-    payload: object,
-  ): Edit => ({
-    collection,
-    id,
-    before: {},
-    payload: payload as Edit["payload"],
   });
 
   it("refuses a problem on a field the save writes, at that field", () => {

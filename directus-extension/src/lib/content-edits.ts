@@ -24,7 +24,9 @@ export type Collection = Checked | "modules";
  * The columns read and merged per collection: what the worker's body needs, and the
  * relations that place an item in its course. Aliases (`lessons.prerequisites`,
  * `questions.skills`) are not columns: Directus writes their junction rows through
- * nested saves, whose own filters see them.
+ * nested saves, whose own filters see them; the parent's save is checked with the links
+ * its alias leaves (`withAliasLinks`), so that a question created with its skills in the
+ * same save is whole.
  */
 export const COLUMNS: Record<Collection, readonly string[]> = {
   courses: [
@@ -175,6 +177,110 @@ export function withLinks(
     : { ...lists, [junction]: [...lists[junction], ...added] };
 }
 
+/** The junction a parent's alias writes (`questions.skills` -> `question_skills`). */
+export function aliasedJunction(
+  collection: Checked,
+): "lesson_prerequisites" | "question_skills" | null {
+  for (const [junction, link] of Object.entries(JUNCTION_ALIAS))
+    if (link?.parent === collection)
+      return junction as "lesson_prerequisites" | "question_skills";
+  return null;
+}
+
+/** Whether a save of `collection` writes its junction through the alias. */
+export function writesAlias(collection: Checked, payload: Row): boolean {
+  const junction = aliasedJunction(collection);
+  return junction !== null && JUNCTION_ALIAS[junction]!.alias in payload;
+}
+
+/**
+ * `lists` with the junction rows of one parent as its payload's alias leaves them, in
+ * either form Directus accepts: a list (the parent's whole new set: junction ids kept,
+ * objects with an id kept and changed, objects without one created; the rest removed), or
+ * `{create, update, delete}`. New rows get negative ids. A link to an item created in
+ * the same save has no id yet and is left out (it cannot close a cycle, nor be foreign).
+ */
+export function withAliasLinks(
+  lists: CourseLists,
+  collection: Checked,
+  parentId: number,
+  payload: Row,
+): CourseLists {
+  const junction = aliasedJunction(collection);
+  if (junction === null || !writesAlias(collection, payload)) return lists;
+  const link = JUNCTION_ALIAS[junction]!;
+  const value = payload[link.alias];
+  const mine = (row: Row) => idOf(row[link.parentField]) === parentId;
+  const existing = new Map(
+    lists[junction].filter(mine).map((row) => [idOf(row["id"]), row] as const),
+  );
+  let nextNew = -1;
+  const created = (entry: Row): Row => ({
+    id: nextNew--,
+    [link.parentField]: parentId,
+    [link.own]: idOf(entry[link.own]),
+  });
+  const changed = (entry: Row): Row | null => {
+    const before = existing.get(idOf(entry["id"]));
+    if (!before) return null;
+    return {
+      ...before,
+      ...(link.own in entry ? { [link.own]: idOf(entry[link.own]) } : {}),
+    };
+  };
+  let after: Row[];
+  if (Array.isArray(value)) {
+    after = [];
+    for (const entry of value) {
+      if (typeof entry !== "object" || entry === null) {
+        const kept = existing.get(idOf(entry));
+        if (kept) after.push(kept);
+      } else if ("id" in entry) {
+        const kept = changed(entry as Row);
+        if (kept) after.push(kept);
+      } else after.push(created(entry as Row));
+    }
+  } else if (typeof value === "object" && value !== null) {
+    const {
+      create,
+      update,
+      delete: removed,
+    } = value as {
+      create?: unknown;
+      update?: unknown;
+      delete?: unknown;
+    };
+    const gone = new Set(
+      (Array.isArray(removed) ? removed : []).map((entry) => idOf(entry)),
+    );
+    const updates = new Map(
+      (Array.isArray(update) ? update : [])
+        .filter(
+          (entry): entry is Row => typeof entry === "object" && entry !== null,
+        )
+        .map((entry) => [idOf(entry["id"]), entry] as const),
+    );
+    after = [];
+    for (const [id, row] of existing) {
+      if (gone.has(id)) continue;
+      const entry = updates.get(id);
+      after.push(entry ? (changed(entry) ?? row) : row);
+    }
+    for (const entry of Array.isArray(create) ? create : [])
+      if (typeof entry === "object" && entry !== null)
+        after.push(created(entry as Row));
+  } else {
+    return lists;
+  }
+  return {
+    ...lists,
+    [junction]: [
+      ...lists[junction].filter((row) => !mine(row)),
+      ...after.filter((row) => idOf(row[link.own]) !== null),
+    ],
+  };
+}
+
 /** `lists` with each edit applied: its row replaced (or added) by before + payload. */
 export function applyEdits(lists: CourseLists, edits: Edit[]): CourseLists {
   const out: CourseLists = {
@@ -301,11 +407,17 @@ export function touchesOf(edits: Edit[], nested: boolean): Touch[] {
   return edits.map((edit) => {
     const junction = JUNCTION_ALIAS[edit.collection];
     if (!junction) {
+      const alias = aliasedJunction(edit.collection);
       return {
         collection: edit.collection,
         id: edit.id,
         isNew: edit.id < 0,
-        fields: savedFields(edit.collection, edit.payload),
+        fields: [
+          ...savedFields(edit.collection, edit.payload),
+          ...(alias && writesAlias(edit.collection, edit.payload)
+            ? [JUNCTION_ALIAS[alias]!.alias]
+            : []),
+        ],
       };
     }
     const after = {

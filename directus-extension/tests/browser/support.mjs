@@ -128,6 +128,13 @@ export class Person {
       Math.max(viewport.height, contentHeight + 80),
     );
     await this.page.setViewportSize({ width: viewport.width, height });
+    // The whole view fits now: show it from its top (a save's error list is there).
+    await this.page.evaluate(() => {
+      for (const element of document.querySelectorAll(
+        "main, #main-content, .content",
+      ))
+        element.scrollTop = 0;
+    });
     await this.page.waitForTimeout(300);
     await this.page.screenshot({ path: join(dir, `${name}.png`) });
     await this.page.setViewportSize(viewport);
@@ -139,6 +146,18 @@ export class PathwiseModule {
   constructor(person) {
     this.person = person;
     this.page = person.page;
+  }
+
+  /**
+   * Opens the module as a person first finds it: the Pathwise button of the admin app's
+   * module bar (provisioning lists it there; the app hides modules the bar does not list).
+   */
+  async openFromModuleBar() {
+    await this.page.goto(`${directusUrl}/admin/content`);
+    const button = this.page.locator('.module-bar a[href$="/pathwise"]');
+    await this.person.sees(button, "the Pathwise button in the module bar");
+    await button.first().click();
+    await this.page.waitForURL(/\/admin\/pathwise/, { timeout: PATIENCE });
   }
 
   /** Opens one of the module's views by the name in its navigation. */

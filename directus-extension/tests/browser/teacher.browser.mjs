@@ -21,6 +21,15 @@ describe("a teacher", () => {
     await browser?.close();
   });
 
+  it("finds the module in the admin app's module bar", async () => {
+    await pathwise.openFromModuleBar();
+    // The module opens on its course map.
+    await teacher.sees(
+      teacher.page.locator("header").getByText("Course map"),
+      "the course map, where the module opens",
+    );
+  });
+
   it("opens the module and sees their cohort only: Ada and Ben, not Chloé", async () => {
     await pathwise.open("Cohorts");
     const heatMap = teacher.page.locator("table.heat");

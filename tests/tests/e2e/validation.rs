@@ -135,6 +135,16 @@ async fn single_choice(directus: &TestDirectus, lesson: i64) -> Value {
         .expect("a single-choice question")
 }
 
+async fn skill_id(directus: &TestDirectus, name: &str) -> i64 {
+    directus
+        .items("skills", "fields=id,name")
+        .await
+        .iter()
+        .find(|skill| skill["name"] == name)
+        .and_then(|skill| skill["id"].as_i64())
+        .unwrap_or_else(|| panic!("no skill {name}"))
+}
+
 fn choice_ids(question: &Value) -> Vec<String> {
     question["choices"]
         .as_array()
@@ -264,6 +274,8 @@ async fn answer_keys_that_do_not_fit_are_refused_on_create_update_and_batch() {
     let directus = &stack.directus;
     let editor = Editor::login(directus).await;
     let simplifying = lesson_id(directus, "Simplifying fractions").await;
+    // New questions come with a skill, as the question form saves them.
+    let skills = json!({ "create": [{ "skill": skill_id(directus, "Equivalent fractions").await }] });
     let comparing = lesson_id(directus, "Comparing fractions").await;
     let question = single_choice(directus, simplifying).await;
     let other = single_choice(directus, comparing).await;
@@ -330,7 +342,8 @@ async fn answer_keys_that_do_not_fit_are_refused_on_create_update_and_batch() {
                 "type": "multiple_choice",
                 "prompt": "Which are equal to 1/2?",
                 "choices": [{ "id": "a", "text": "2/4" }, { "id": "b", "text": "3/6" }],
-                "answer_key": { "correct": ["a", "c"] }
+                "answer_key": { "correct": ["a", "c"] },
+                "skills": skills
             }),
         )
         .await;
@@ -346,7 +359,7 @@ async fn answer_keys_that_do_not_fit_are_refused_on_create_update_and_batch() {
         .post(
             "/items/questions",
             json!({ "lesson": simplifying, "type": "essay", "prompt": "Explain halves.",
-                    "answer_key": { "accepted": ["half"] } }),
+                    "answer_key": { "accepted": ["half"] }, "skills": skills }),
         )
         .await;
     let (_, field, message) = refusal(&answer);
@@ -440,7 +453,8 @@ async fn answer_keys_that_do_not_fit_are_refused_on_create_update_and_batch() {
                     "type": "multiple_choice",
                     "prompt": "Which are equal to 1/2?",
                     "choices": [{ "id": "a", "text": "2/4" }, { "id": "b", "text": "3/6" }],
-                    "answer_key": { "correct": ["a", "b"] }
+                    "answer_key": { "correct": ["a", "b"] },
+                    "skills": skills
                 }),
             )
             .await,
@@ -580,7 +594,7 @@ async fn skill_parameters_and_course_thresholds_out_of_range_are_refused() {
 }
 
 #[tokio::test]
-async fn links_to_another_courses_skill_or_lesson_are_refused() {
+async fn links_to_another_course_and_questions_without_a_skill_are_refused() {
     let stack = TestStack::seeded().await;
     let directus = &stack.directus;
     let admin = stack.admin();
@@ -678,13 +692,7 @@ async fn links_to_another_courses_skill_or_lesson_are_refused() {
     );
 
     // A skill of the course links fine.
-    let own = directus
-        .items("skills", "fields=id,name")
-        .await
-        .into_iter()
-        .find(|skill| skill["name"] == "Adding and subtracting fractions")
-        .unwrap()["id"]
-        .clone();
+    let own = skill_id(directus, "Adding and subtracting fractions").await;
     saved(
         &editor
             .post(
@@ -693,6 +701,67 @@ async fn links_to_another_courses_skill_or_lesson_are_refused() {
             )
             .await,
     );
+
+    // A question must assess a skill of its course: created without one, it is refused
+    // at its skills...
+    let new_question = |skills: Value| {
+        json!({ "lesson": simplifying, "type": "true_false", "prompt": "Is 2/4 equal to 1/2?",
+                "answer_key": { "correct": true }, "skills": skills })
+    };
+    let no_skill = "Question 'Is 2/4 equal to 1/2?': it assesses no skill; link at least one skill of 'Fractions', or answering it will never change what a student has mastered.";
+    let answer = editor
+        .post("/items/questions", new_question(json!([])))
+        .await;
+    assert_eq!(
+        refusal(&answer),
+        owned("FAILED_VALIDATION", "skills", no_skill)
+    );
+    // ...and saved with its skill in the same save, as the question form sends it.
+    let created = editor
+        .post(
+            "/items/questions",
+            new_question(json!({ "create": [{ "skill": { "id": own } }], "update": [], "delete": [] })),
+        )
+        .await;
+    saved(&created);
+    let created_id = created.1["data"]["id"].clone();
+    let links = directus
+        .items(
+            "question_skills",
+            &format!("filter[question][_eq]={created_id}&fields=id"),
+        )
+        .await;
+    assert_eq!(links.len(), 1);
+    // Taking its last skill away is refused too; swapping it for another is not.
+    let answer = editor
+        .patch(
+            &format!("/items/questions/{created_id}"),
+            json!({ "skills": { "create": [], "update": [], "delete": [links[0]["id"]] } }),
+        )
+        .await;
+    assert_eq!(
+        refusal(&answer),
+        owned("FAILED_VALIDATION", "skills", no_skill)
+    );
+    let equivalent = skill_id(directus, "Equivalent fractions").await;
+    saved(
+        &editor
+            .patch(
+                &format!("/items/questions/{created_id}"),
+                json!({ "skills": [{ "skill": equivalent }] }),
+            )
+            .await,
+    );
+    let skills: Vec<Value> = directus
+        .items(
+            "question_skills",
+            &format!("filter[question][_eq]={created_id}&fields=skill"),
+        )
+        .await
+        .into_iter()
+        .map(|row| row["skill"].clone())
+        .collect();
+    assert_eq!(skills, vec![json!(equivalent)]);
 }
 
 #[tokio::test]

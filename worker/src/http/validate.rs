@@ -407,7 +407,29 @@ impl CourseUnderEdit {
         for error in validate_course(&self.course) {
             problems.extend(self.engine_problems(error));
         }
+        problems.extend(self.questions_without_skills());
         problems
+    }
+
+    /// A question that assesses no skill grades, but its answers never move anyone's
+    /// mastery: refused when it is saved so (grading does not reject it, so it is no
+    /// content issue of a live course).
+    fn questions_without_skills(&self) -> impl Iterator<Item = ContentProblem> + '_ {
+        self.course
+            .questions
+            .iter()
+            .filter(|question| question.skills.is_empty())
+            .map(|question| ContentProblem {
+                collection: "questions",
+                id: question.id,
+                field: "skills",
+                fields: vec!["skills"],
+                message: format!(
+                    "{}: it assesses no skill; link at least one skill of '{}', or answering it will never change what a student has mastered.",
+                    self.question_label(question.id),
+                    self.title
+                ),
+            })
     }
 
     fn threshold_problem(&self, error: ThresholdError) -> ContentProblem {
@@ -762,6 +784,22 @@ mod tests {
     #[test]
     fn a_sound_course_has_no_problem() {
         assert_eq!(problems(&body()), vec![]);
+    }
+
+    #[test]
+    fn a_question_that_assesses_no_skill_is_a_problem_at_its_skills() {
+        let mut body = body();
+        body["questions"][0]["skills"] = json!([]);
+        assert_eq!(
+            problems(&body),
+            vec![ContentProblem {
+                collection: "questions",
+                id: 57,
+                field: "skills",
+                fields: vec!["skills"],
+                message: "Question 'Which is larger? 3/4 or 2/3': it assesses no skill; link at least one skill of 'Fractions', or answering it will never change what a student has mastered.".into(),
+            }]
+        );
     }
 
     #[test]

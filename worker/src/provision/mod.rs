@@ -3,7 +3,7 @@
 //! In order: the schema snapshot (`/schema/diff` then `/schema/apply`), the policies with
 //! their permissions, the roles and their links to policies, the worker's service user
 //! and its static token, the flows with their operations, the dashboards with their panels,
-//! and the project settings.
+//! and the project settings (name, colour, and the Pathwise module in the module bar).
 //! Every step compares what is there with what is declared and changes only the
 //! difference, so a second run changes nothing and says so, and a half-provisioned or
 //! older instance converges.
@@ -280,12 +280,86 @@ async fn converge_settings(
         admin.patch("/settings", desired).await?;
         report.note("settings: project name and colour");
     }
+    let module_bar = admin.get_data("/settings?fields=module_bar").await?["module_bar"].clone();
+    if let Some(module_bar) = module_bar_with_pathwise(&module_bar) {
+        admin
+            .patch("/settings", json!({ "module_bar": module_bar }))
+            .await?;
+        report.note("settings: the Pathwise module in the module bar");
+    }
     Ok(())
+}
+
+/// The Pathwise module's entry in `directus_settings.module_bar`.
+const PATHWISE_MODULE_ID: &str = "pathwise";
+
+/// The admin app's module bar while `module_bar` is null (`MODULE_BAR_DEFAULT`, read in
+/// @directus/app 11.17.4's bundle). The app shows an installed module only when the bar
+/// lists it, so a null bar hides Pathwise's module from everyone.
+fn default_module_bar() -> Value {
+    json!([
+        { "type": "module", "id": "content", "enabled": true },
+        { "type": "module", "id": "visual", "enabled": false },
+        { "type": "module", "id": "users", "enabled": true },
+        { "type": "module", "id": "files", "enabled": true },
+        { "type": "module", "id": "insights", "enabled": true },
+        { "type": "module", "id": "deployments", "enabled": false },
+        { "type": "link", "id": "docs", "enabled": true, "name": "$t:documentation",
+          "icon": "help", "url": "https://docs.directus.io" },
+        { "type": "module", "id": "settings", "enabled": true, "locked": true },
+    ])
+}
+
+/// The module bar with the Pathwise module added after Insights, or `None` when it is
+/// listed already: an admin who disabled or moved it keeps their choice.
+fn module_bar_with_pathwise(current: &Value) -> Option<Value> {
+    let mut bar = match current {
+        Value::Array(entries) => entries.clone(),
+        _ => default_module_bar().as_array().cloned().unwrap_or_default(),
+    };
+    if bar
+        .iter()
+        .any(|entry| entry["type"] == "module" && entry["id"] == PATHWISE_MODULE_ID)
+    {
+        return None;
+    }
+    let after_insights = bar
+        .iter()
+        .position(|entry| entry["id"] == "insights")
+        .map_or(bar.len(), |at| at + 1);
+    bar.insert(
+        after_insights,
+        json!({ "type": "module", "id": PATHWISE_MODULE_ID, "enabled": true }),
+    );
+    Some(Value::Array(bar))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_module_bar_gains_pathwise_after_insights_once() {
+        let bar = module_bar_with_pathwise(&Value::Null).expect("a null bar gains the module");
+        let ids: Vec<&str> = bar
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["id"].as_str().unwrap())
+            .collect();
+        let insights = ids.iter().position(|id| *id == "insights").unwrap();
+        assert_eq!(ids[insights + 1], PATHWISE_MODULE_ID);
+        assert_eq!(ids.len(), default_module_bar().as_array().unwrap().len() + 1);
+        assert_eq!(module_bar_with_pathwise(&bar), None, "listed once, then left alone");
+
+        // An admin's own bar keeps its order and their choice to hide the module.
+        let custom = json!([{ "type": "module", "id": "content", "enabled": true }]);
+        let with = module_bar_with_pathwise(&custom).unwrap();
+        assert_eq!(with[0]["id"], "content");
+        assert_eq!(with[1]["id"], PATHWISE_MODULE_ID);
+        let hidden = json!([{ "type": "module", "id": PATHWISE_MODULE_ID, "enabled": false }]);
+        assert_eq!(module_bar_with_pathwise(&hidden), None);
+    }
 
     #[test]
     fn reads_the_snapshot_vendor() {

@@ -89,8 +89,10 @@ pub enum CompletionRule {
     /// Every skill the lesson teaches is mastered. A lesson that teaches no skill falls
     /// back to [`CompletionRule::LatestScore`].
     SkillsMastered,
-    /// Either of the above: the default, so a student who already masters a lesson's
-    /// skills (through other lessons) is not held back by it.
+    /// The default: the student's own latest attempt on the lesson decides when there is
+    /// one; a lesson they have not tried yet is done once they master its skills (through
+    /// other lessons), so they are not held back by it. A lesson just failed is never
+    /// shown done beside the remediation it earned, however high the skill's estimate.
     #[default]
     ScoreOrMastery,
 }
@@ -697,7 +699,10 @@ pub fn is_done(
         CompletionRule::LatestScore => by_score(),
         CompletionRule::SkillsMastered if lesson.skills.is_empty() => by_score(),
         CompletionRule::SkillsMastered => by_mastery(),
-        CompletionRule::ScoreOrMastery => by_score() || by_mastery(),
+        CompletionRule::ScoreOrMastery if progress.latest_scores.contains_key(&lesson.id) => {
+            by_score()
+        }
+        CompletionRule::ScoreOrMastery => by_mastery(),
     }
 }
 
@@ -967,6 +972,26 @@ mod tests {
         assert_eq!(path.steps[0].state, StepState::Available);
         let path =
             build_path(&c, &scores(&[(1, 1.0)]), CompletionRule::ScoreOrMastery).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+    }
+
+    #[test]
+    fn a_lesson_just_failed_is_not_done_however_well_its_skills_are_known() {
+        let mut l1 = lesson(1, &[]);
+        l1.skills = vec![1];
+        let c = course(vec![l1], vec![skill(1, "a")], vec![tf_question(9, 1, &[1])]);
+        // Mastered through other lessons, then failed on this one: the attempt decides.
+        let mut progress = scores(&[(1, 0.5)]);
+        progress.mastery.insert(1, mastered(0.99));
+        let path = build_path(&c, &progress, CompletionRule::ScoreOrMastery).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Available);
+        // Not tried yet: mastery alone makes it done.
+        progress.latest_scores.clear();
+        let path = build_path(&c, &progress, CompletionRule::ScoreOrMastery).expect("no cycle");
+        assert_eq!(path.steps[0].state, StepState::Done);
+        // Passed on a later attempt: done.
+        progress.latest_scores.insert(1, 0.9);
+        let path = build_path(&c, &progress, CompletionRule::ScoreOrMastery).expect("no cycle");
         assert_eq!(path.steps[0].state, StepState::Done);
     }
 

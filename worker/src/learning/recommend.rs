@@ -186,7 +186,7 @@ fn mastery_first_advance(context: &RecommendationContext<'_>) -> Vec<Draft> {
             "Before \"{}\", strengthen {}: your mastery is {}, and \"{}\" builds on it.",
             context.lesson_title(lesson),
             context.course.skill_name(skill),
-            percent(context.p_known(skill)),
+            estimate_percent(context.p_known(skill)),
             context.lesson_title(lesson),
         );
     }
@@ -288,7 +288,7 @@ fn remediate_with_practice(context: &RecommendationContext<'_>, skill: Option<i6
         }];
     };
     let name = context.course.skill_name(skill);
-    let mastery = percent(context.p_known(skill));
+    let mastery = estimate_percent(context.p_known(skill));
     let (lesson, what) = match context.remediation_lesson(skill) {
         Some(lesson) if lesson.video_url.is_some() => {
             (lesson.id, "this lesson and its video review it")
@@ -313,8 +313,9 @@ fn remediate_with_practice(context: &RecommendationContext<'_>, skill: Option<i6
             kind: RecommendationKind::Practice,
             lesson: None,
             reason: format!(
-                "{} on {name} to try after the review.",
-                count_questions(questions.len())
+                "{} on {name}, to try once you have gone over \"{}\".",
+                count_questions(questions.len()),
+                context.lesson_title(lesson)
             ),
             questions,
             skill: Some(skill),
@@ -338,7 +339,7 @@ fn practice(context: &RecommendationContext<'_>, skill: Option<i64>, priority: i
         }];
     };
     let name = context.course.skill_name(skill);
-    let mastery = percent(context.p_known(skill));
+    let mastery = estimate_percent(context.p_known(skill));
     let questions = context.practice_questions(skill);
     let (lesson, reason) = if questions.is_empty() {
         let lesson = context.lesson_teaching(skill).unwrap_or(context.lesson);
@@ -415,6 +416,12 @@ fn rank_offset(rank: usize) -> i32 {
 
 fn percent(p: f64) -> String {
     format!("{}%", (p * 100.0).round())
+}
+
+/// A probability known, rounded down: an estimate is never shown as a certain 100%
+/// (BKT's 0.996 beside a remediation read "Your mastery is 100%").
+fn estimate_percent(p: f64) -> String {
+    format!("{}%", (p * 100.0).floor())
 }
 
 fn count_questions(count: usize) -> String {
@@ -812,6 +819,18 @@ mod tests {
     }
 
     #[test]
+    fn a_mastery_estimate_is_never_shown_as_certain() {
+        let recommendations = Scenario::new(2, 1).p_known(2, 0.996).run(&ThresholdRules);
+        assert!(
+            recommendations[0]
+                .reason
+                .ends_with("Your mastery of Equivalent fractions is 99%; this lesson reviews it."),
+            "{}",
+            recommendations[0].reason
+        );
+    }
+
+    #[test]
     fn a_low_score_gets_remediation_and_three_practice_questions() {
         let recommendations = Scenario::new(2, 1).p_known(2, 0.42).run(&ThresholdRules);
         assert_eq!(
@@ -828,7 +847,7 @@ mod tests {
         assert_eq!(practice.questions, vec![121, 122, 111]);
         assert_eq!(
             practice.reason,
-            "Three practice questions on Equivalent fractions to try after the review."
+            "Three practice questions on Equivalent fractions, to try once you have gone over \"Fraction strips\"."
         );
         assert_eq!(practice.priority, priority::PRACTICE_AFTER_REMEDIATION);
     }

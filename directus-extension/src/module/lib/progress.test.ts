@@ -5,6 +5,7 @@ import {
   heatColor,
   isDue,
   passRates,
+  knownPercent,
   percent,
   personName,
   recentScores,
@@ -72,6 +73,9 @@ describe("reviews and wording", () => {
   it("show percentages, colours and names a person can read", () => {
     expect(percent(0.666)).toBe("67%");
     expect(percent(null)).toBe("–");
+    expect(knownPercent(0.996)).toBe("99%");
+    expect(knownPercent(1)).toBe("100%");
+    expect(knownPercent(undefined)).toBe("–");
     expect(heatColor(0)).toBe("hsl(0 65% 82%)");
     expect(heatColor(1)).toBe("hsl(120 65% 82%)");
     expect(heatColor(null)).toBe("transparent");

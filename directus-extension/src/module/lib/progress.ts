@@ -86,6 +86,15 @@ export function percent(value: number | null | undefined): string {
 }
 
 /**
+ * A probability known, rounded down: an estimate of 0.996 reads "99%", never a certain
+ * "100%" (as the worker words it in recommendations' reasons).
+ */
+export function knownPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  return `${Math.floor(value * 100)}%`;
+}
+
+/**
  * A heat-map cell's background for a probability known (0..1): red through amber to
  * green, light enough for dark text. Null (no mastery row yet): no colour.
  */

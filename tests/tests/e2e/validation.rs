@@ -275,7 +275,8 @@ async fn answer_keys_that_do_not_fit_are_refused_on_create_update_and_batch() {
     let editor = Editor::login(directus).await;
     let simplifying = lesson_id(directus, "Simplifying fractions").await;
     // New questions come with a skill, as the question form saves them.
-    let skills = json!({ "create": [{ "skill": skill_id(directus, "Equivalent fractions").await }] });
+    let skills =
+        json!({ "create": [{ "skill": skill_id(directus, "Equivalent fractions").await }] });
     let comparing = lesson_id(directus, "Comparing fractions").await;
     let question = single_choice(directus, simplifying).await;
     let other = single_choice(directus, comparing).await;
@@ -720,7 +721,9 @@ async fn links_to_another_course_and_questions_without_a_skill_are_refused() {
     let created = editor
         .post(
             "/items/questions",
-            new_question(json!({ "create": [{ "skill": { "id": own } }], "update": [], "delete": [] })),
+            new_question(
+                json!({ "create": [{ "skill": { "id": own } }], "update": [], "delete": [] }),
+            ),
         )
         .await;
     saved(&created);

@@ -40,10 +40,14 @@ use tracing::Instrument;
 use super::problem::Problem;
 use super::{AppState, body_or_problem, event_auth, request_id, with_request_id};
 use crate::learning::answer_key::json_type;
+use crate::learning::editor_words::{
+    key_fields, key_message, parameter_label, question_label, requires_chain, round,
+    threshold_label,
+};
 use crate::learning::thresholds::{ThresholdError, validate_thresholds};
 use crate::learning::{
-    Course, EngineError, KeyError, KeyProblem, Lesson, LessonKind, PathError, Question, Skill,
-    SkillError, validate_course,
+    Course, EngineError, KeyError, Lesson, LessonKind, PathError, Question, Skill, SkillError,
+    validate_course,
 };
 
 /// One thing an editor must fix, on one item.
@@ -426,7 +430,7 @@ impl CourseUnderEdit {
                 fields: vec!["skills"],
                 message: format!(
                     "{}: it assesses no skill; link at least one skill of '{}', or answering it will never change what a student has mastered.",
-                    self.question_label(question.id),
+                    question_label(&self.course, question.id),
                     self.title
                 ),
             })
@@ -496,7 +500,10 @@ impl CourseUnderEdit {
                 }]
             }
             EngineError::Path(PathError::Cycle { lessons, titles }) => {
-                let message = cycle_message(&titles);
+                let message = format!(
+                    "{}. A lesson cannot require itself, even through other lessons: remove one of these prerequisites.",
+                    requires_chain(&titles)
+                );
                 lessons
                     .into_iter()
                     .map(|lesson| ContentProblem {
@@ -541,7 +548,7 @@ impl CourseUnderEdit {
                 fields: vec!["skills", "lesson"],
                 message: format!(
                     "{}: it assesses skill {skill}, which is not a skill of '{}'; link skills of this course only.",
-                    self.question_label(question),
+                    question_label(&self.course, question),
                     self.title
                 ),
             }],
@@ -559,15 +566,7 @@ impl CourseUnderEdit {
     }
 
     fn key_problem(&self, error: &KeyError) -> ContentProblem {
-        let (field, fields) = match error.problem {
-            KeyProblem::UnknownType { .. } => ("type", vec!["type", "choices", "answer_key"]),
-            KeyProblem::ChoicesNotAList { .. }
-            | KeyProblem::ChoiceWithoutId { .. }
-            | KeyProblem::DuplicateChoice { .. }
-            | KeyProblem::NoChoices => ("choices", vec!["choices", "type", "answer_key"]),
-            KeyProblem::InvalidPoints { .. } => ("points", vec!["points"]),
-            _ => ("answer_key", vec!["answer_key", "type", "choices"]),
-        };
+        let (field, fields) = key_fields(&error.problem);
         ContentProblem {
             collection: "questions",
             id: error.question,
@@ -575,148 +574,9 @@ impl CourseUnderEdit {
             fields,
             message: format!(
                 "{}: {}",
-                self.question_label(error.question),
+                question_label(&self.course, error.question),
                 key_message(&error.kind, &error.problem)
             ),
-        }
-    }
-
-    /// `Question 'Which is larger, 3/4 or 2/3?'`, the prompt shortened to one line.
-    fn question_label(&self, id: i64) -> String {
-        let prompt = self
-            .course
-            .questions
-            .iter()
-            .find(|question| question.id == id)
-            .map(|question| {
-                question
-                    .prompt
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
-        if prompt.is_empty() {
-            return format!("Question {id}");
-        }
-        const LONGEST: usize = 60;
-        if prompt.chars().count() > LONGEST {
-            let short: String = prompt.chars().take(LONGEST - 1).collect();
-            format!("Question '{}…'", short.trim_end())
-        } else {
-            format!("Question '{prompt}'")
-        }
-    }
-}
-
-/// `'A' requires 'B', which requires 'A'.`
-fn cycle_message(titles: &[String]) -> String {
-    let mut text = String::new();
-    for (i, title) in titles.iter().chain(titles.first()).enumerate() {
-        match i {
-            0 => {}
-            1 => text.push_str(" requires "),
-            _ => text.push_str(", which requires "),
-        }
-        text.push('\'');
-        text.push_str(title);
-        text.push('\'');
-    }
-    text.push_str(". A lesson cannot require itself, even through other lessons: remove one of these prerequisites.");
-    text
-}
-
-fn threshold_label(name: &str) -> &'static str {
-    match name {
-        "advance_threshold" => "the advance threshold (advance_threshold)",
-        "remediate_threshold" => "the remediation threshold (remediate_threshold)",
-        _ => "the mastery threshold (mastery_threshold)",
-    }
-}
-
-fn parameter_label(name: &str) -> &'static str {
-    match name {
-        "p_init" => "the chance that a student already knows it (p_init)",
-        "p_learn" => "the chance of learning it at each practice (p_learn)",
-        "p_guess" => "the chance of a right answer without knowing it (p_guess)",
-        _ => "the chance of a wrong answer despite knowing it (p_slip)",
-    }
-}
-
-/// Floating-point sums shown as an editor typed them (0.6 + 0.5 = 1.1, not 1.1000000000000001).
-fn round(value: f64) -> f64 {
-    (value * 1e9).round() / 1e9
-}
-
-/// A key problem as an editor reads it (docs/answer-keys.md lists the same problems in
-/// the key's own terms).
-fn key_message(kind: &str, problem: &KeyProblem) -> String {
-    match problem {
-        KeyProblem::UnknownType { allowed } => {
-            format!("\"{kind}\" is not a question type; use one of {allowed}.")
-        }
-        KeyProblem::KeyNotAnObject { found } => format!(
-            "the answer key must be a JSON object such as {{\"correct\": ...}}, not {found} (see docs/answer-keys.md for each type's key)."
-        ),
-        KeyProblem::MissingField { field } => {
-            format!("the answer key has no \"{field}\", which a {kind} question needs.")
-        }
-        KeyProblem::WrongType {
-            field,
-            expected,
-            found,
-        } => format!("in the answer key, \"{field}\" must be {expected}, not {found}."),
-        KeyProblem::UnknownField { field, allowed } => format!(
-            "the answer key has a field \"{field}\" that a {kind} question does not use (it may hold {allowed})."
-        ),
-        KeyProblem::UnknownOption {
-            field,
-            value,
-            allowed,
-        } => format!("in the answer key, \"{field}\" is \"{value}\"; it must be one of {allowed}."),
-        KeyProblem::ChoicesNotAList { found } => format!(
-            "a {kind} question needs its choices as a list like [{{\"id\": \"a\", \"text\": \"1/2\"}}], not {found}."
-        ),
-        KeyProblem::ChoiceWithoutId { index } => {
-            format!(
-                "choice {} has no id; give every choice an id such as \"a\".",
-                index + 1
-            )
-        }
-        KeyProblem::DuplicateChoice { id } => {
-            format!("two choices have the id \"{id}\"; every choice needs its own id.")
-        }
-        KeyProblem::NoChoices => format!("a {kind} question needs at least one choice."),
-        KeyProblem::NotAChoice {
-            field: _,
-            value,
-            choices,
-        } => format!(
-            "the answer key names choice \"{value}\", which is not one of the question's choices ({choices})."
-        ),
-        KeyProblem::DuplicateInKey { field, value } => {
-            format!("the answer key lists choice \"{value}\" more than once in \"{field}\".")
-        }
-        KeyProblem::EmptyList { field } => {
-            format!("the answer key's \"{field}\" is empty; list at least one.")
-        }
-        KeyProblem::OrderIncomplete { missing } => format!(
-            "the answer key's order must list every choice exactly once; it leaves out {missing}."
-        ),
-        KeyProblem::NotFinite { field } => {
-            format!("in the answer key, \"{field}\" must be a finite number.")
-        }
-        KeyProblem::NegativeTolerance { tolerance } => {
-            format!("the tolerance cannot be negative (it is {tolerance}).")
-        }
-        KeyProblem::NotAFraction { value } => format!(
-            "the answer key's value \"{value}\" is not a number or fraction; write it like 3/4, -1/2, 1 1/2 or 0.75."
-        ),
-        KeyProblem::BlankAccepted { index } => {
-            format!("accepted answer {} is blank.", index + 1)
-        }
-        KeyProblem::InvalidPoints { points } => {
-            format!("points must be a number of at least 0 (it is {points}).")
         }
     }
 }
@@ -829,14 +689,6 @@ mod tests {
                     message: message.into()
                 },
             ]
-        );
-    }
-
-    #[test]
-    fn a_three_lesson_cycle_reads_as_a_chain() {
-        assert_eq!(
-            cycle_message(&["A".into(), "B".into(), "C".into()]),
-            "'A' requires 'B', which requires 'C', which requires 'A'. A lesson cannot require itself, even through other lessons: remove one of these prerequisites."
         );
     }
 

@@ -14,8 +14,12 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::answer_key::{KeyError, KeyProblem};
+use super::answer_key::KeyError;
 use super::content::Course;
+use super::editor_words::{
+    key_fields, key_message, parameter_label, question_label, requires_chain, round, short_prompt,
+    threshold_label,
+};
 use super::engine::{EngineError, validate_course};
 use super::mastery::SkillError;
 use super::paths::PathError;
@@ -64,7 +68,8 @@ pub fn describe_threshold(course: &Course, error: &ThresholdError) -> ContentIss
         } => (
             *threshold,
             format!(
-                "This course's {threshold} is {value}; it must be between 0 and 1 (the default is {}). Until it is fixed, students' next steps are not what it means them to be.",
+                "{} of this course is {value}; it must be between 0 and 1 (the default is {}). Until it is fixed, students' next steps are not what it means them to be.",
+                upper_first(threshold_label(threshold)),
                 match *threshold {
                     "advance_threshold" => "0.9",
                     "remediate_threshold" => "0.7",
@@ -108,22 +113,14 @@ pub fn describe(course: &Course, error: &EngineError) -> Option<ContentIssue> {
             ids.sort_unstable();
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             let problem = match titles.as_slice() {
-                [only] => format!(
-                    "'{only}' requires itself. Remove it from its own prerequisites; until then it is shown as if it did not."
+                [_] => format!(
+                    "{}. Remove it from its own prerequisites; until then it is shown as if it did not.",
+                    requires_chain(titles)
                 ),
-                _ => {
-                    let mut chain = format!("'{}' requires", titles[0]);
-                    for (n, title) in titles.iter().skip(1).enumerate() {
-                        if n > 0 {
-                            chain.push_str(", which requires");
-                        }
-                        chain.push_str(&format!(" '{title}'"));
-                    }
-                    format!(
-                        "{chain}, which requires '{}'. Remove one of these prerequisites; until then students may take these lessons in any order.",
-                        titles[0]
-                    )
-                }
+                _ => format!(
+                    "{}. Remove one of these prerequisites; until then students may take these lessons in any order.",
+                    requires_chain(titles)
+                ),
             };
             issue(
                 format!("cycle:{}", ids.join(",")),
@@ -167,8 +164,8 @@ pub fn describe(course: &Course, error: &EngineError) -> Option<ContentIssue> {
             *skill,
             Some(*parameter),
             format!(
-                "The skill '{name}' has {} {parameter} = {value}; it must be strictly between 0 and 1. Attempts on lessons whose questions assess '{name}' are rejected until it is fixed.",
-                parameter_meaning(parameter)
+                "'{name}': {} must be strictly between 0 and 1 (it is {value}). Attempts on lessons whose questions assess '{name}' are rejected until it is fixed.",
+                parameter_label(parameter)
             ),
         ),
         EngineError::Skill(SkillError::GuessAndSlipTooHigh { skill, name, sum }) => issue(
@@ -177,7 +174,8 @@ pub fn describe(course: &Course, error: &EngineError) -> Option<ContentIssue> {
             *skill,
             Some("p_guess"),
             format!(
-                "The skill '{name}' has p_guess + p_slip = {sum}; the sum must be below 1, or a right answer would lower a student's mastery. Attempts on lessons whose questions assess '{name}' are rejected until it is fixed."
+                "'{name}': p_guess + p_slip is {}; it must be below 1, otherwise a right answer would lower the estimate that a student knows the skill. Attempts on lessons whose questions assess '{name}' are rejected until it is fixed.",
+                round(*sum)
             ),
         ),
         EngineError::Key(KeyError {
@@ -185,16 +183,16 @@ pub fn describe(course: &Course, error: &EngineError) -> Option<ContentIssue> {
             kind,
             problem,
         }) => {
-            let field = key_field(problem);
+            let (field, _) = key_fields(problem);
             issue(
                 format!("questions:{question}:{field}"),
                 "questions",
                 *question,
                 Some(field),
                 format!(
-                    "{} ({}): {problem}. Attempts on {} are rejected until it is fixed.",
-                    question_name(course, *question),
-                    kind.replace('_', " "),
+                    "{}: {} Attempts on {} are rejected until it is fixed.",
+                    question_label(course, *question),
+                    key_message(kind, problem),
                     lesson_of_question(course, *question),
                 ),
             )
@@ -207,8 +205,8 @@ pub fn describe(course: &Course, error: &EngineError) -> Option<ContentIssue> {
             *question,
             Some("skills"),
             format!(
-                "{} assesses skill {skill}, which is not a skill of this course. Attempts on {} are rejected until it is fixed.",
-                question_name(course, *question),
+                "{}: it assesses skill {skill}, which is not a skill of this course. Attempts on {} are rejected until it is fixed.",
+                question_label(course, *question),
                 lesson_of_question(course, *question),
             ),
         ),
@@ -320,70 +318,25 @@ pub fn reconcile_issues(
     changes
 }
 
-/// The field of a question a key problem is about.
-fn key_field(problem: &KeyProblem) -> &'static str {
-    match problem {
-        KeyProblem::UnknownType { .. } => "type",
-        KeyProblem::ChoicesNotAList { .. }
-        | KeyProblem::ChoiceWithoutId { .. }
-        | KeyProblem::DuplicateChoice { .. }
-        | KeyProblem::NoChoices => "choices",
-        KeyProblem::InvalidPoints { .. } => "points",
-        _ => "answer_key",
-    }
-}
-
-fn parameter_meaning(parameter: &str) -> &'static str {
-    match parameter {
-        "p_init" => "its chance of being known before any practice,",
-        "p_learn" => "its chance of being learnt at each practice,",
-        "p_guess" => "its chance of a lucky guess,",
-        "p_slip" => "its chance of a slip,",
-        _ => "",
-    }
-}
-
-/// A prompt short enough for a sentence.
-fn short(prompt: &str) -> Option<String> {
-    let prompt = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
-    if prompt.is_empty() {
-        return None;
-    }
-    const MAX: usize = 60;
-    Some(if prompt.chars().count() > MAX {
-        format!(
-            "{}…",
-            prompt.chars().take(MAX).collect::<String>().trim_end()
-        )
-    } else {
-        prompt
-    })
-}
-
-/// `Question 57 ('What is 1/2 + 1/4?')` or `Question 57`.
-fn question_name(course: &Course, question: i64) -> String {
-    match course
-        .questions
-        .iter()
-        .find(|q| q.id == question)
-        .and_then(|q| short(&q.prompt))
-    {
-        Some(prompt) => format!("Question {question} ('{prompt}')"),
-        None => format!("Question {question}"),
-    }
-}
-
 /// `question "What is 1/2 + 1/4?"` or `question 57`, for a student.
 fn quoted_question(course: &Course, question: i64) -> String {
     match course
         .questions
         .iter()
         .find(|q| q.id == question)
-        .and_then(|q| short(&q.prompt))
+        .and_then(|q| short_prompt(&q.prompt))
     {
         Some(prompt) => format!("the question \"{prompt}\""),
         None => format!("question {question}"),
     }
+}
+
+/// "The advance threshold" from "the advance threshold".
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// `'Comparing fractions'`, the lesson a question belongs to, or `its lesson`.
@@ -510,7 +463,7 @@ mod tests {
         );
         assert_eq!(
             issue.problem,
-            "Question 31 ('What is 1/2 + 1/4?') (single choice): answer_key.correct \"zz\" is not one of the choices a, b. Attempts on 'Adding fractions' are rejected until it is fixed."
+            "Question 'What is 1/2 + 1/4?': the answer key names choice \"zz\", which is not one of the question's choices (a, b). Attempts on 'Adding fractions' are rejected until it is fixed."
         );
     }
 
@@ -542,11 +495,11 @@ mod tests {
         assert_eq!(issues[0].field, Some("p_slip"));
         assert_eq!(
             issues[0].problem,
-            "The skill 'Adding fractions' has its chance of a slip, p_slip = 1.5; it must be strictly between 0 and 1. Attempts on lessons whose questions assess 'Adding fractions' are rejected until it is fixed."
+            "'Adding fractions': the chance of a wrong answer despite knowing it (p_slip) must be strictly between 0 and 1 (it is 1.5). Attempts on lessons whose questions assess 'Adding fractions' are rejected until it is fixed."
         );
         assert_eq!(
             issues[1].problem,
-            "Question 11 ('Question 11') assesses skill 99, which is not a skill of this course. Attempts on 'Ordering fractions' are rejected until it is fixed."
+            "Question 'Question 11': it assesses skill 99, which is not a skill of this course. Attempts on 'Ordering fractions' are rejected until it is fixed."
         );
         c.skills[0].p_slip = 0.5;
         c.skills[0].p_guess = 0.6;
@@ -594,7 +547,7 @@ mod tests {
         assert!(
             issues[0]
                 .problem
-                .starts_with("This course's advance_threshold is 1.5; it must be between 0 and 1 (the default is 0.9)."),
+                .starts_with("The advance threshold (advance_threshold) of this course is 1.5; it must be between 0 and 1 (the default is 0.9)."),
             "{}",
             issues[0].problem
         );
@@ -628,15 +581,15 @@ mod tests {
         c.questions[0].prompt = format!("  Which   is {}?", "bigger ".repeat(20));
         let problem = &course_issues(&c)[0].problem;
         assert!(
-            problem.starts_with("Question 31 ('Which is bigger bigger"),
+            problem.starts_with("Question 'Which is bigger bigger"),
             "{problem}"
         );
-        assert!(problem.contains("…') (single choice)"), "{problem}");
+        assert!(problem.contains("…': the answer key"), "{problem}");
         c.questions[0].prompt = " ".into();
         assert!(
             course_issues(&c)[0]
                 .problem
-                .starts_with("Question 31 (single choice): ")
+                .starts_with("Question 31: the answer key names choice")
         );
     }
 

@@ -24,6 +24,8 @@
 //! - [`engagement`]: XP, daily streaks in the student's time zone, last activity.
 //! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt,
 //!   and [`validate_course`], every content problem an editor should fix.
+//! - [`editor_words`]: the pieces of those problems' sentences shared by save-time
+//!   refusals and recorded issues (field labels, answer-key problems, cycle chains).
 //! - [`issues`]: those problems in editors' words with stable keys ([`course_issues`]),
 //!   what to tell a student whose attempt they stop ([`student_reason`]), and how the
 //!   stored `content_issues` must change to record each once ([`reconcile_issues`]).
@@ -37,6 +39,7 @@ pub mod engagement;
 pub mod engine;
 pub mod experiment;
 pub mod grading;
+pub mod editor_words;
 pub mod issues;
 pub mod mastery;
 pub mod paths;

@@ -349,8 +349,15 @@ mod tests {
             .collect();
         let insights = ids.iter().position(|id| *id == "insights").unwrap();
         assert_eq!(ids[insights + 1], PATHWISE_MODULE_ID);
-        assert_eq!(ids.len(), default_module_bar().as_array().unwrap().len() + 1);
-        assert_eq!(module_bar_with_pathwise(&bar), None, "listed once, then left alone");
+        assert_eq!(
+            ids.len(),
+            default_module_bar().as_array().unwrap().len() + 1
+        );
+        assert_eq!(
+            module_bar_with_pathwise(&bar),
+            None,
+            "listed once, then left alone"
+        );
 
         // An admin's own bar keeps its order and their choice to hide the module.
         let custom = json!([{ "type": "module", "id": "content", "enabled": true }]);

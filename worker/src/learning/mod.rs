@@ -22,6 +22,8 @@
 //!   `threshold-rules` and `mastery-first`).
 //! - [`experiment`]: deterministic assignment of students to strategies.
 //! - [`engagement`]: XP, daily streaks in the student's time zone, last activity.
+//! - [`messages`]: inactivity nudges, review digests and badges, decided per student in
+//!   their own time zone, each keyed for its period so that it is sent once.
 //! - [`engine`]: [`process_attempt`], the one call the worker makes per graded attempt,
 //!   and [`validate_course`], every content problem an editor should fix.
 //! - [`editor_words`]: the pieces of those problems' sentences shared by save-time
@@ -42,6 +44,7 @@ pub mod grading;
 pub mod editor_words;
 pub mod issues;
 pub mod mastery;
+pub mod messages;
 pub mod paths;
 pub mod rational;
 pub mod recommend;

@@ -213,3 +213,30 @@ ensure_extension() {
   fi
   echo "$dir"
 }
+
+# The student app (student-app/: Vue 3, Vite, @directus/sdk), built with Node 22 into
+# student-app/dist when its dependencies, sources or lock file changed; prints the folder
+# (it holds server.mjs, which serves dist/ and proxies Directus and the worker on the
+# same origin). Like ensure_extension: `npm ci` only when package.json or the lock file
+# changed, a rebuild when a source changed.
+ensure_student_app() {
+  local node_bin; node_bin="$(ensure_node22)"
+  local dir="$ROOT/student-app"
+  [ -f "$dir/package-lock.json" ] || die "missing $dir/package-lock.json (run npm install there once and commit it)"
+  local deps_stamp="$PATHWISE_HOME/student-app-deps.stamp" build_stamp="$PATHWISE_HOME/student-app-build.stamp"
+  local deps; deps="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps" ] || [ ! -x "$dir/node_modules/.bin/vite" ]; then
+    log "installing the student app's dependencies into $dir/node_modules"
+    rm -f "$build_stamp"
+    (cd "$dir" && PATH="$node_bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$deps" > "$deps_stamp"
+  fi
+  local sources; sources="$( { echo "$deps"; cd "$dir" && find src index.html vite.config.ts tsconfig.json -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$sources" ] || [ ! -f "$dir/dist/index.html" ]; then
+    log "building the student app"
+    (cd "$dir" && PATH="$node_bin:$PATH" ./node_modules/.bin/vite build --logLevel warn >&2) \
+      || die "the student app does not build"
+    echo "$sources" > "$build_stamp"
+  fi
+  echo "$dir"
+}

@@ -15,6 +15,7 @@ mod provisioning;
 mod receiver;
 mod rejections;
 mod soak;
+mod student_app;
 mod validation;
 mod worker;
 mod write_paths;

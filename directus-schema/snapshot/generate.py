@@ -272,6 +272,9 @@ COLLECTIONS = [
                            "between the two thresholds, targeted practice."),
         unit_interval("mastery_threshold", default=0.95, width="half", required=True,
                       note="Probability known (BKT) at or above which a skill counts as mastered."),
+        integer("nudge_after_days", minimum=1, default=3, width="half", required=True,
+                note="Days without activity after which a student of this course gets a reminder "
+                     "(at most one a week, in their morning)."),
         o2m("modules", "{{title}}", "The course's modules; drag to reorder."),
         o2m("skills", "{{name}}", "The knowledge components this course teaches, with their BKT parameters."),
         date_created(), date_updated(),
@@ -429,6 +432,13 @@ COLLECTIONS = [
         counter("version", hidden=True,
                 note="Bumped by every graded attempt; an outcome computed from an older version is refused "
                      "(no lost update across worker replicas)."),
+        boolean("nudges", default=True, nullable=False, width="half", label="Inactivity reminders",
+                note="A reminder after a few days without practice (the student may turn it off)."),
+        boolean("digests", default=True, nullable=False, width="half", label="Daily review list",
+                note="One message a day listing the reviews due (the student may turn it off)."),
+        boolean("in_app_messages", default=True, nullable=False, width="half", label="In the app",
+                note="Messages arrive as Directus notifications. Email follows the user's own "
+                     "'Email notifications' setting."),
     ], group="learner_records", sort_order=2, template="{{student.email}}",
        accountability=None),
 
@@ -500,6 +510,49 @@ COLLECTIONS = [
         date_created(),
     ], group="learner_records", sort_order=6, template="{{source}} · {{reason}}", color=RED),
 
+    # Written by the worker's scheduled job and its grading: every message sent, once per
+    # period (its key), and every badge, once per student. Students read their own; a
+    # teacher those of their cohorts' students.
+    collection("messages", "Message", "mail",
+               "Every reminder, review list and badge message sent to a student: who, what, when and why.", [
+        string("key", required=True, unique=True, readonly=True, width="half",
+               note='"nudge:<student>:<ISO week>", "digest:<student>:<date>" or "badge:<student>:<badge>": '
+                    "a message is sent once per period, however often the job runs."),
+        student(readonly=True),
+        enum("kind", {"nudge": ORANGE, "digest": BLUE, "badge": GREEN}, readonly=True),
+        string("subject", readonly=True),
+        text("body", readonly=True, note="Markdown, as in the notification."),
+        text("reason", readonly=True, note="Why it was sent."),
+        boolean("in_app", readonly=True, nullable=False, width="half", label="Sent in the app"),
+        boolean("email", readonly=True, nullable=False, width="half", label="Sent by email"),
+        timestamp("sent_at", readonly=True, width="half",
+                  note="The time of the job run that sent it (its clock, which tests move)."),
+        date_created(),
+    ], group="learner_records", sort_order=7, template="{{kind}} · {{subject}}", accountability=None,
+       color=ORANGE),
+
+    collection("badges", "Badge", "military_tech", "Badges students earned, each once.", [
+        string("key", required=True, unique=True, readonly=True, width="half",
+               note='"<student>:<badge>", e.g. "…:streak_7": a badge is awarded once.'),
+        student(readonly=True),
+        string("badge", readonly=True, width="half",
+               note="first_lesson, streak_7, skill_mastered:<skill> or course_completed:<course>."),
+        string("title", readonly=True, width="half"),
+        text("description", readonly=True),
+        date_created(),
+    ], group="learner_records", sort_order=8, template="{{title}}", accountability=None, color=GREEN),
+
+    collection("job_runs", "Job run", "schedule",
+               "Each scheduled job once per period: a tick delivered twice, or seen by two workers, runs once.", [
+        string("key", required=True, unique=True, readonly=True, width="half",
+               note='"<job>:<period>", e.g. "engagement:2026-12-05T09".'),
+        string("job", readonly=True, width="half"),
+        string("period", readonly=True, width="half"),
+        enum("status", {"running": BLUE, "done": GREEN, "failed": RED}, default="running", readonly=True),
+        json_code("summary", readonly=True, note="What the run did: messages sent and suppressed, by kind and reason."),
+        date_created(), date_updated(),
+    ], group="learner_records", sort_order=9, template="{{key}} · {{status}}", accountability=None, hidden=True),
+
     # -- teaching --
     # A teacher reads the learner records of the students of their cohorts only: the Teacher
     # policy filters through cohorts_students and cohorts_teachers (directus-schema/src/access.rs).
@@ -568,6 +621,8 @@ RELATIONS = [
     ("recommendations", "lesson", "lessons", "SET NULL", None, None),
     ("recommendations", "skill", "skills", "SET NULL", None, None),
     ("content_issues", "course", "courses", "CASCADE", None, None),
+    ("messages", "student", "directus_users", "CASCADE", None, None),
+    ("badges", "student", "directus_users", "CASCADE", None, None),
     # Cohorts: deleting a cohort or a user deletes only the links (right to erasure).
     ("cohorts", "course", "courses", "SET NULL", None, None),
     ("cohorts_teachers", "cohort", "cohorts", "CASCADE", "teachers", "teacher"),

@@ -273,9 +273,19 @@ fn student() -> PolicySpec {
             .presets(json!({ "student": "$CURRENT_USER", "status": "submitted" })),
         PermissionSpec::new(ATTEMPTS, Read).filter(own()),
         PermissionSpec::new(STUDENT_PROFILES, Read).filter(own()),
+        // Their time zone, and which messages they want (docs/engagement.md).
         PermissionSpec::new(STUDENT_PROFILES, Update)
-            .fields(&["time_zone"])
+            .fields(&["time_zone", "nudges", "digests", "in_app_messages"])
             .filter(own()),
+        PermissionSpec::new(MESSAGES, Read).filter(own()),
+        PermissionSpec::new(BADGES, Read).filter(own()),
+        // Their Directus notifications (where nudges, digests and badge news arrive): read,
+        // and archive by setting the status.
+        PermissionSpec::new("directus_notifications", Read)
+            .filter(json!({ "recipient": { "_eq": "$CURRENT_USER" } })),
+        PermissionSpec::new("directus_notifications", Update)
+            .fields(&["status"])
+            .filter(json!({ "recipient": { "_eq": "$CURRENT_USER" } })),
         PermissionSpec::new(MASTERY, Read).filter(own()),
         PermissionSpec::new(LEARNING_PATHS, Read).filter(own()),
         PermissionSpec::new(RECOMMENDATIONS, Read).filter(own()),
@@ -292,7 +302,12 @@ fn student() -> PolicySpec {
                 "email",
                 "avatar",
                 "language",
+                "email_notifications",
             ])
+            .filter(json!({ "id": { "_eq": "$CURRENT_USER" } })),
+        // Email on or off: Directus' own setting, which its notifications follow.
+        PermissionSpec::new("directus_users", Update)
+            .fields(&["email_notifications"])
             .filter(json!({ "id": { "_eq": "$CURRENT_USER" } })),
     ];
     PolicySpec {
@@ -365,7 +380,25 @@ fn worker() -> PolicySpec {
         PermissionSpec::new(CONTENT_ISSUES, Create),
         PermissionSpec::new(CONTENT_ISSUES, Read),
         PermissionSpec::new(CONTENT_ISSUES, Update),
-        PermissionSpec::new("directus_users", Read).fields(&["id", "role", "status"]),
+        // Who a message goes to: a name to greet, and whether Directus will email them.
+        PermissionSpec::new("directus_users", Read).fields(&[
+            "id",
+            "role",
+            "status",
+            "first_name",
+            "email_notifications",
+        ]),
+        // The scheduled jobs: each run claimed once by its key, then closed with a summary.
+        PermissionSpec::new(JOB_RUNS, Create),
+        PermissionSpec::new(JOB_RUNS, Read),
+        PermissionSpec::new(JOB_RUNS, Update).fields(&["status", "summary"]),
+        // Messages and badges, each recorded once by its key, then delivered as a Directus
+        // notification (which Directus emails to users who want email).
+        PermissionSpec::new(MESSAGES, Create),
+        PermissionSpec::new(MESSAGES, Read),
+        PermissionSpec::new(BADGES, Create),
+        PermissionSpec::new(BADGES, Read),
+        PermissionSpec::new("directus_notifications", Create),
         // To tell a new student from another new user.
         PermissionSpec::new("directus_roles", Read).fields(&["id", "name"]),
     ]);
@@ -377,7 +410,7 @@ fn worker() -> PolicySpec {
     PolicySpec {
         name: WORKER,
         icon: "smart_toy",
-        description: "Exactly what the Pathwise worker needs: read content and attempts, grade attempts, write learner records, dead letters and content issues.",
+        description: "Exactly what the Pathwise worker needs: read content and attempts, grade attempts, write learner records, dead letters and content issues, run scheduled jobs and send students' messages.",
         app_access: false,
         permissions,
     }

@@ -15,6 +15,12 @@ pub const MASTERY: &str = "mastery";
 pub const LEARNING_PATHS: &str = "learning_paths";
 pub const RECOMMENDATIONS: &str = "recommendations";
 pub const DEAD_LETTERS: &str = "dead_letters";
+/// Every engagement message sent (nudges, review digests, badge news), once per period.
+pub const MESSAGES: &str = "messages";
+/// Badges students earned, each once.
+pub const BADGES: &str = "badges";
+/// Scheduled job runs, one per job and period.
+pub const JOB_RUNS: &str = "job_runs";
 /// Problems in content that stop attempts from being graded, one per problem (its `key`).
 pub const CONTENT_ISSUES: &str = "content_issues";
 /// Classes: a course, the teachers who follow them and their students.
@@ -44,12 +50,14 @@ pub const CONTENT: [&str; 9] = [
 ];
 
 /// What learners produce and the worker computes, one set per student.
-pub const LEARNER_RECORDS: [&str; 5] = [
+pub const LEARNER_RECORDS: [&str; 7] = [
     ATTEMPTS,
     STUDENT_PROFILES,
     MASTERY,
     LEARNING_PATHS,
     RECOMMENDATIONS,
+    MESSAGES,
+    BADGES,
 ];
 
 /// Cohorts and their junctions: editors write them, teachers read their own.
@@ -60,6 +68,6 @@ pub fn all() -> impl Iterator<Item = &'static str> {
     CONTENT
         .into_iter()
         .chain(LEARNER_RECORDS)
-        .chain([DEAD_LETTERS, CONTENT_ISSUES])
+        .chain([DEAD_LETTERS, CONTENT_ISSUES, JOB_RUNS])
         .chain(TEACHING)
 }

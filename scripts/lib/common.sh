@@ -240,3 +240,18 @@ ensure_student_app() {
   fi
   echo "$dir"
 }
+
+# A local SMTP sink (aiosmtpd, from PyPI) that keeps every email Directus sends in a
+# Maildir: the engagement tests read what arrived, and scripts/up lets a person read it.
+# Prints the Python that runs it (`python -m aiosmtpd -n -l 127.0.0.1:PORT
+# -c aiosmtpd.handlers.Mailbox MAILDIR`).
+AIOSMTPD_VERSION="1.4.6"
+ensure_smtp_sink() {
+  local venv="$PATHWISE_HOME/smtp-sink"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    log "installing the SMTP sink (aiosmtpd $AIOSMTPD_VERSION) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION" >&2
+  fi
+  echo "$venv/bin/python"
+}

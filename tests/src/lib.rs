@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod postgres;
+pub mod smtp;
 pub mod soak;
 pub mod stack;
 
@@ -41,7 +42,7 @@ pub fn secrets() -> &'static TestSecrets {
     })
 }
 
-fn random() -> String {
+pub(crate) fn random() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
@@ -127,6 +128,8 @@ pub struct Options {
     /// Whether the Pathwise extension is installed (it is, as `scripts/up` does; a test of
     /// the public write path starts a Directus without it).
     pub extension: bool,
+    /// An SMTP server on loopback for Directus' mail service (an [`smtp::SmtpSink`]).
+    pub smtp_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -135,6 +138,7 @@ impl Default for Options {
             database: Database::Sqlite { template: None },
             worker_url: "http://127.0.0.1:9".to_owned(),
             extension: true,
+            smtp_port: None,
         }
     }
 }
@@ -169,13 +173,22 @@ impl TestDirectus {
 
     /// [`TestDirectus::seeded`], with or without the Pathwise extension installed.
     pub async fn seeded_with_extension(worker_url: &str, extension: bool) -> Self {
+        Self::seeded_with_options(Options {
+            worker_url: worker_url.to_owned(),
+            extension,
+            ..Options::default()
+        })
+        .await
+    }
+
+    /// [`TestDirectus::seeded`] with `options` (its database is the seeded template).
+    pub async fn seeded_with_options(options: Options) -> Self {
         let template = template(Template::Seeded).await;
         Self::start(Options {
             database: Database::Sqlite {
                 template: Some(template),
             },
-            worker_url: worker_url.to_owned(),
-            extension,
+            ..options
         })
         .await
     }
@@ -299,6 +312,16 @@ impl TestDirectus {
             ("EXTENSIONS_MUST_LOAD", "true".to_owned()),
             ("WEBSOCKETS_ENABLED", "true".to_owned()),
         ];
+        if let Some(port) = self.options.smtp_port {
+            env.extend([
+                ("EMAIL_TRANSPORT", "smtp".to_owned()),
+                ("EMAIL_SMTP_HOST", "127.0.0.1".to_owned()),
+                ("EMAIL_SMTP_PORT", port.to_string()),
+                ("EMAIL_SMTP_SECURE", "false".to_owned()),
+                ("EMAIL_SMTP_IGNORE_TLS", "true".to_owned()),
+                ("EMAIL_FROM", "pathwise@example.com".to_owned()),
+            ]);
+        }
         match &self.options.database {
             Database::Sqlite { .. } => {
                 env.push(("DB_CLIENT", "sqlite3".to_owned()));

@@ -288,6 +288,7 @@ async fn start_directus(
         },
         worker_url: worker_url.to_owned(),
         extension,
+        smtp_port: None,
     })
     .await;
     directus.provision().await;

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::{TestDirectus, secrets};
+use crate::{Options, TestDirectus, secrets};
 
 pub struct TestStack {
     pub directus: TestDirectus,
@@ -41,10 +41,40 @@ impl TestStack {
 
     /// A stack whose Directus has the Pathwise extension or not (the public write path).
     pub async fn seeded_on(settings: Settings, extension: bool) -> Self {
+        Self::seeded_with_options(
+            settings,
+            Options {
+                extension,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    /// A seeded stack whose Directus sends email to the SMTP server on `smtp_port`.
+    pub async fn seeded_with_mail(smtp_port: u16) -> Self {
+        Self::seeded_with_options(
+            Settings {
+                sweep_grace: Duration::ZERO,
+                ..Settings::default()
+            },
+            Options {
+                smtp_port: Some(smtp_port),
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    async fn seeded_with_options(settings: Settings, options: Options) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let worker_url = format!("http://{addr}");
-        let directus = TestDirectus::seeded_with_extension(&worker_url, extension).await;
+        let directus = TestDirectus::seeded_with_options(Options {
+            worker_url: worker_url.clone(),
+            ..options
+        })
+        .await;
         let client = DirectusClient::new(&directus.url, Some(secrets().worker_token.clone()));
         let worker = Worker::new(client, Metrics::new(), settings);
         let mut stack = Self {

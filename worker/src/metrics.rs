@@ -2,7 +2,7 @@
 //!
 //! Events received, processed and failed (by kind and reason); Directus requests by
 //! operation with a latency histogram; round trips per graded attempt; grading (pure
-//! engine) latency; sweep counts.
+//! engine) latency; sweep counts; engagement messages sent and suppressed; job runs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +50,31 @@ pub struct Metrics {
     /// Attempts rejected, by reason (`content`: their lesson cannot be graded; `orphan`:
     /// no gradable lesson or course).
     pub attempts_rejected: Family<FailureReasonLabel, Counter>,
+    /// Engagement messages delivered, by kind (nudge, digest, badge) and channel (in_app,
+    /// email).
+    pub messages_sent: Family<MessageLabels, Counter>,
+    /// Engagement messages not sent, by kind and reason (opted_out, outside_window, ...).
+    pub messages_suppressed: Family<MessageSuppressedLabels, Counter>,
+    /// Scheduled job ticks, by job and outcome (ran, already_ran, failed).
+    pub job_runs: Family<JobLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MessageLabels {
+    pub kind: String,
+    pub channel: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MessageSuppressedLabels {
+    pub kind: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    pub job: String,
+    pub outcome: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -163,8 +188,29 @@ impl Metrics {
             "Attempts rejected, by reason (content: their lesson cannot be graded; orphan: no gradable lesson)",
             attempts_rejected.clone(),
         );
+        let messages_sent = Family::<MessageLabels, Counter>::default();
+        let messages_suppressed = Family::<MessageSuppressedLabels, Counter>::default();
+        let job_runs = Family::<JobLabels, Counter>::default();
+        registry.register(
+            "messages_sent",
+            "Engagement messages delivered, by kind (nudge, digest, badge) and channel (in_app, email)",
+            messages_sent.clone(),
+        );
+        registry.register(
+            "messages_suppressed",
+            "Engagement messages not sent, by kind and reason",
+            messages_suppressed.clone(),
+        );
+        registry.register(
+            "job_runs",
+            "Scheduled job ticks, by job and outcome (ran, already_ran, failed)",
+            job_runs.clone(),
+        );
         Arc::new(Self {
             registry,
+            messages_sent,
+            messages_suppressed,
+            job_runs,
             events_received,
             events_processed,
             events_failed,
@@ -197,6 +243,36 @@ impl Metrics {
         self.content_issue_changes
             .get_or_create(&ChangeLabel {
                 change: change.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a message delivered on `channel`.
+    pub fn message_sent(&self, kind: &str, channel: &str) {
+        self.messages_sent
+            .get_or_create(&MessageLabels {
+                kind: kind.to_owned(),
+                channel: channel.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a message not sent, and why.
+    pub fn message_suppressed(&self, kind: &str, reason: &str) {
+        self.messages_suppressed
+            .get_or_create(&MessageSuppressedLabels {
+                kind: kind.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a scheduled job tick.
+    pub fn job_ran(&self, job: &str, outcome: &str) {
+        self.job_runs
+            .get_or_create(&JobLabels {
+                job: job.to_owned(),
+                outcome: outcome.to_owned(),
             })
             .inc();
     }

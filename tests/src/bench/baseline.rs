@@ -51,20 +51,13 @@ module.exports = async function (data) {
 
 /// Creates the baseline flow; [`activate`] decides whether it or Pathwise's runs.
 pub async fn create(admin: &DirectusClient) -> Result<(), ProvisionError> {
-    let spec = FlowSpec {
-        name: FLOW_NAME,
-        icon: "code",
-        color: "#E35169",
-        description: "The benchmark's baseline: grading in a Run Script operation.",
-        trigger_options: json!({ "type": "action", "scope": ["items.create"], "collections": ["attempts"] }),
-    };
     let operation = |key: &'static str, kind: &'static str, options: Value| OperationSpec {
         key,
         name: key,
         kind,
         options,
     };
-    let operations = [
+    let operations = vec![
         operation(
             "read_questions",
             "item-read",
@@ -91,7 +84,16 @@ pub async fn create(admin: &DirectusClient) -> Result<(), ProvisionError> {
             }),
         ),
     ];
-    pathwise::provision::create_flow(admin, &spec, &operations).await
+    let spec = FlowSpec {
+        name: FLOW_NAME,
+        icon: "code",
+        color: "#E35169",
+        description: "The benchmark's baseline: grading in a Run Script operation.",
+        trigger: "event",
+        trigger_options: json!({ "type": "action", "scope": ["items.create"], "collections": ["attempts"] }),
+        operations,
+    };
+    pathwise::provision::create_flow(admin, &spec, &spec.operations).await
 }
 
 /// Makes exactly one of the two paths grade new attempts.

@@ -117,8 +117,8 @@ async fn login(directus: &TestDirectus, email: &str) -> DirectusClient {
 }
 
 /// On a seeded instance: Tess and Dora, "Other class" (Tess teaching Chloé), and a graded
-/// attempt, a profile, a mastery row, a path and a recommendation for Ada, Chloé and Dora
-/// (Ben has none).
+/// attempt, a profile, a mastery row, a path, a recommendation, a message and a badge for
+/// Ada, Chloé and Dora (Ben has none).
 async fn classroom(directus: &TestDirectus) -> Classroom {
     let admin = directus.admin();
     let worker = directus.worker();
@@ -178,6 +178,14 @@ async fn classroom(directus: &TestDirectus) -> Classroom {
             (
                 "recommendations",
                 json!({ "student": student, "course": course, "attempt": attempt, "kind": "practice", "reason": "Practice", "strategy": "threshold-rules", "priority": 1 }),
+            ),
+            (
+                "messages",
+                json!({ "key": format!("nudge:{student}:2026-W49"), "student": student, "kind": "nudge", "subject": "Come back", "body": "b", "reason": "r" }),
+            ),
+            (
+                "badges",
+                json!({ "key": format!("{student}:first_lesson"), "student": student, "badge": "first_lesson", "title": "First lesson done" }),
             ),
         ] {
             let created = worker

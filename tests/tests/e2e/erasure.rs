@@ -32,6 +32,8 @@ async fn deleting_a_student_deletes_their_learner_records() {
             .unwrap();
         worker.post("/items/mastery", json!({ "key": format!("{student}:{skill}"), "student": student, "skill": skill, "p_known": 0.5 })).await.unwrap();
         worker.post("/items/learning_paths", json!({ "key": format!("{student}:{course}"), "student": student, "course": course, "steps": [] })).await.unwrap();
+        worker.post("/items/messages", json!({ "key": format!("nudge:{student}:2026-W49"), "student": student, "kind": "nudge", "subject": "s", "body": "b", "reason": "r" })).await.unwrap();
+        worker.post("/items/badges", json!({ "key": format!("{student}:first_lesson"), "student": student, "badge": "first_lesson", "title": "t" })).await.unwrap();
         worker.post("/items/recommendations", json!({ "student": student, "course": course, "attempt": attempt, "kind": "practice", "reason": "r" })).await.unwrap();
     }
 

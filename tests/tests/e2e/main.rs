@@ -6,6 +6,7 @@ mod bench;
 mod broken_content;
 mod cohorts;
 mod compose;
+mod engagement;
 mod erasure;
 mod extension;
 mod flows;

@@ -108,7 +108,18 @@ pub fn verify_event(
     body: &[u8],
     secret: &Secret,
 ) -> Result<VerifiedEvent, Problem> {
+    verify_event_issued(headers, body, secret).map(|(event, _)| event)
+}
+
+/// [`verify_event`], with the time the token was issued: a scheduled tick's "now" when its
+/// body names none (a schedule trigger has no data of its own).
+pub fn verify_event_issued(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &Secret,
+) -> Result<(VerifiedEvent, i64), Problem> {
     let claims: FlowClaims = decode_signed(headers, secret)?;
+    let issued = claims.iat;
     let body = super::parse_json(body)?;
     if body != claims.event {
         return Err(Problem::new(
@@ -118,7 +129,7 @@ pub fn verify_event(
         )
         .at("claim:event"));
     }
-    Ok(VerifiedEvent(body))
+    Ok((VerifiedEvent(body), issued))
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,6 +3,7 @@
 //! - `POST /v1/events`: events from Directus flows, signed (see [`event_auth`]).
 //! - `POST /v1/attempts`: the synchronous path for frontends (see [`attempts`]).
 //! - `POST /v1/validate`: content rules at save time, signed like events (see [`validate`]).
+//! - `POST /v1/jobs`: scheduled ticks from Directus schedule flows, signed (see [`jobs`]).
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics`.
 //!
 //! Every request gets a request id (`x-request-id`, taken from the request or made up),
@@ -10,6 +11,7 @@
 
 pub mod attempts;
 pub mod event_auth;
+pub mod jobs;
 pub mod problem;
 pub mod student_auth;
 pub mod validate;
@@ -71,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/events", post(receive_event))
         .route("/v1/attempts", post(attempts::submit))
+        .route("/v1/jobs", post(jobs::run))
         // A whole course travels in a validation request: it gets its own, larger limit.
         .route(
             "/v1/validate",

@@ -3,7 +3,7 @@
 //! [`Worker::handle`] takes a parsed [`Event`] and does what it asks: grade an attempt
 //! ([`attempt`]), set up a new student ([`student`]), recompute paths after a content
 //! change ([`content`]). Every load of a course also records its content problems for
-//! the editors ([`content_issues`]). I/O is thin: typed GraphQL reads, one batched
+//! the editors ([`content_issues`]). Scheduled jobs run once per period ([`jobs`]). I/O is thin: typed GraphQL reads, one batched
 //! GraphQL mutation for the writes; the decisions are the pure [`crate::learning`]
 //! engine's.
 
@@ -12,6 +12,7 @@ pub mod content;
 pub mod content_issues;
 pub mod course;
 pub mod course_cache;
+pub mod jobs;
 pub mod student;
 pub mod sweep;
 pub mod write_path;

@@ -1,6 +1,6 @@
 //! The flows that deliver events to the worker, with their operation chains.
 
-use directus_schema::flows::{FlowSpec, OperationSpec, delivery_operations, flows};
+use directus_schema::flows::{FlowSpec, OperationSpec, flows};
 use serde_json::{Value, json};
 
 use super::{ProvisionError, Report};
@@ -13,8 +13,8 @@ pub(super) async fn converge_flows(
     let existing = admin
         .get_data("/flows?limit=-1&fields=id,name,icon,color,description,status,trigger,accountability,options,operation,operations.id,operations.key,operations.type,operations.options,operations.resolve,operations.reject")
         .await?;
-    let operations = delivery_operations();
     for spec in flows() {
+        let operations = &spec.operations;
         let same_name: Vec<&Value> = existing
             .as_array()
             .into_iter()
@@ -22,7 +22,7 @@ pub(super) async fn converge_flows(
             .filter(|f| f["name"] == spec.name)
             .collect();
         if let [current] = same_name.as_slice()
-            && flow_matches(&spec, &operations, current)
+            && flow_matches(&spec, operations, current)
         {
             continue;
         }
@@ -34,7 +34,7 @@ pub(super) async fn converge_flows(
                 ))
                 .await?;
         }
-        create_flow(admin, &spec, &operations).await?;
+        create_flow(admin, &spec, operations).await?;
         let verb = if same_name.is_empty() {
             "created"
         } else {
@@ -52,7 +52,7 @@ fn desired_flow(spec: &FlowSpec) -> Value {
         "color": spec.color,
         "description": spec.description,
         "status": "active",
-        "trigger": "event",
+        "trigger": spec.trigger,
         // A run is logged in the activity, without its steps' data: that data holds the
         // signed token and the whole record (answers included), and storing it costs
         // Directus a revision row per event.

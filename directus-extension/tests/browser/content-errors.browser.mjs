@@ -110,7 +110,8 @@ describe("an editor saving broken content", () => {
     await form.save();
 
     const errors = await form.errors();
-    await editor.screenshot("editor-field-error");
+    await page.locator(".validation-errors").scrollIntoViewIfNeeded();
+    await editor.screenshot("editor-field-error", { whole: false });
     assert.deepEqual(
       errors.map((error) => error.field),
       ["Prerequisites"],
@@ -156,7 +157,8 @@ describe("an editor saving broken content", () => {
     await form.save();
 
     const errors = await form.errors();
-    await editor.screenshot("editor-answer-key-error");
+    await page.locator(".validation-errors").scrollIntoViewIfNeeded();
+    await editor.screenshot("editor-answer-key-error", { whole: false });
     assert.deepEqual(
       errors.map((error) => error.field),
       ["Answer Key"],

@@ -1,7 +1,12 @@
 // A content editor reads the course map and a student's progress in the Pathwise module.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { launchBrowser, PathwiseModule, Person } from "./support.mjs";
+import {
+  directusUrl,
+  launchBrowser,
+  PathwiseModule,
+  Person,
+} from "./support.mjs";
 
 describe("an editor", () => {
   let browser;
@@ -19,6 +24,30 @@ describe("an editor", () => {
     editor?.reportRefused();
     await editor?.close();
     await browser?.close();
+  });
+
+  it("finds the Insights dashboard with its panels", async () => {
+    const page = editor.page;
+    await page.goto(`${directusUrl}/admin/insights`);
+    await page.getByText("Insights", { exact: true }).last().click();
+    for (const panel of [
+      "Attempts per day",
+      "Open content issues",
+      "Pass rate per lesson",
+      "Struggling skills",
+      "Students who mastered each skill",
+    ]) {
+      await editor.sees(
+        page.getByText(panel, { exact: true }),
+        `the "${panel}" panel`,
+      );
+    }
+    // The pass-rate chart has one bar per lesson with graded attempts (admin_ui.rs).
+    await editor.sees(
+      page.locator(".apexcharts-bar-area").first(),
+      "a bar of the pass-rate chart",
+    );
+    await editor.screenshot("insights");
   });
 
   it("sees the demo course's lessons on the course map with their pass rates", async () => {

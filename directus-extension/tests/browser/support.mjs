@@ -110,10 +110,15 @@ export class Person {
    * Saves a screenshot as <dir>/<name>.png, tall enough for the whole view: the admin
    * app scrolls inside its own main area, which a full-page screenshot does not unroll.
    */
-  async screenshot(name) {
+  async screenshot(name, { whole = true } = {}) {
     const dir = process.env.PATHWISE_SCREENSHOTS_DIR;
     if (!dir) return;
     mkdirSync(dir, { recursive: true });
+    if (!whole) {
+      // The window as the person sees it now (e.g. scrolled to a save's errors).
+      await this.page.screenshot({ path: join(dir, `${name}.png`) });
+      return;
+    }
     const viewport = this.page.viewportSize();
     const contentHeight = await this.page.evaluate(() =>
       Math.max(

@@ -90,6 +90,75 @@ async fn active_student(stack: &TestStack, name: &str, time_zone: &str) -> Direc
     client
 }
 
+/// A student who joined and finished every lesson of the demo course weeks ago: her
+/// profile and path as the worker would have left them.
+async fn finished_student(stack: &TestStack) -> String {
+    let admin = stack.admin();
+    let role = admin
+        .get_data("/roles?filter[name][_eq]=Student&fields=id")
+        .await
+        .unwrap()[0]["id"]
+        .clone();
+    let created = admin
+        .post(
+            "/users",
+            json!({ "email": "dora@example.com", "first_name": "Dora", "role": role,
+                    "status": "active", "email_notifications": false }),
+        )
+        .await
+        .unwrap();
+    let dora = created["data"]["id"].as_str().unwrap().to_owned();
+    // The "student joined" flow has the worker make her profile and path.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (profile, path) = loop {
+        let profile = stack
+            .directus
+            .items(
+                "student_profiles",
+                &format!("filter[student][_eq]={dora}&fields=id"),
+            )
+            .await;
+        let path = stack
+            .directus
+            .items(
+                "learning_paths",
+                &format!("filter[student][_eq]={dora}&fields=id,steps"),
+            )
+            .await;
+        if let (Some(profile), Some(path)) = (profile.first(), path.first()) {
+            break (profile.clone(), path.clone());
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no profile and path for Dora"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let done: Vec<Value> = path["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| json!({ "lesson": step["lesson"], "state": "done" }))
+        .collect();
+    let long_ago = (Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    let worker = stack.directus.worker();
+    worker
+        .patch(
+            &format!("/items/learning_paths/{}", path["id"]),
+            json!({ "steps": done, "progress": 1.0, "current_lesson": null }),
+        )
+        .await
+        .unwrap();
+    worker
+        .patch(
+            &format!("/items/student_profiles/{}", profile["id"]),
+            json!({ "time_zone": "Europe/Paris", "last_active_at": long_ago }),
+        )
+        .await
+        .unwrap();
+    dora
+}
+
 async fn own_profile(client: &DirectusClient) -> Value {
     client
         .get_data("/items/student_profiles?fields=id,last_active_at")
@@ -122,6 +191,13 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
         ("ben", stack.directus.user_id("ben@example.com").await),
         ("chloe", stack.directus.user_id("chloe@example.com").await),
     ];
+    // Dora, in Paris, finished the course long ago (no email for her).
+    let dora = finished_student(&stack).await;
+    let names: Vec<(&str, String)> = ids
+        .iter()
+        .cloned()
+        .chain([("dora", dora.clone())])
+        .collect();
 
     // Four days after their attempts, at 08:30 UTC: 09:30 in Paris (10:30 in summer),
     // 03:30 in New York, 17:30 in Tokyo.
@@ -163,10 +239,11 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
         ],
         badge_news("ben"),
         badge_news("chloe"),
+        badge_news("dora"),
     ]
     .concat();
     expected.sort();
-    assert_eq!(recorded(&stack, &ids).await, expected);
+    assert_eq!(recorded(&stack, &names).await, expected);
     let badges: BTreeSet<(String, String)> = stack
         .directus
         .items("badges", "fields=student,badge")
@@ -179,7 +256,7 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
             )
         })
         .collect();
-    assert_eq!(badges.len(), 6, "{badges:?}");
+    assert_eq!(badges.len(), 8, "{badges:?}");
     let skill = stack
         .directus
         .items(
@@ -192,6 +269,10 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
         assert!(badges.contains(&(id.clone(), "first_lesson".into())));
         assert!(badges.contains(&(id.clone(), format!("skill_mastered:{skill}"))));
     }
+    // Dora finished the course: no reminder (the job says why), a badge for it.
+    let course = stack.directus.items("courses", "fields=id").await[0]["id"].clone();
+    assert!(badges.contains(&(dora.clone(), format!("course_completed:{course}"))));
+    assert_eq!(report["suppressed"]["nudge:course_finished"], 1, "{report}");
 
     // Email: Directus sent Ada's four and Ben's two; Chloé asked for none. Ada's nudge
     // names her current lesson.
@@ -257,7 +338,7 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
     assert_eq!(again["ran"], false, "{again}");
     let (_, later) = tick(&stack, paris_morning + chrono::Duration::hours(1)).await;
     assert_eq!(later["ran"], true, "{later}");
-    assert_eq!(recorded(&stack, &ids).await.len(), 8);
+    assert_eq!(recorded(&stack, &names).await.len(), 10);
 
     // Two workers seeing the next tick at once: one runs it.
     let next = paris_morning + chrono::Duration::hours(2);
@@ -278,7 +359,7 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
         .and_utc();
     tick(&stack, tokyo_morning).await;
     assert!(
-        recorded(&stack, &ids)
+        recorded(&stack, &names)
             .await
             .contains(&("chloe".into(), "nudge".into()))
     );

@@ -188,57 +188,47 @@ ensure_docker_compose() {
   apt_install docker-compose
 }
 
-# The Pathwise extension for Directus (directus-extension/), built with Node 22 when its
-# dependencies, sources or lock file changed; prints the folder to install into Directus'
-# EXTENSIONS_PATH (it holds package.json and dist/). Dependencies are reinstalled (`npm ci`)
-# only when package.json or the lock file changed; a source change only rebuilds.
-ensure_extension() {
+# A Node package of the repository (DIR), installed with `npm ci` when its package.json or
+# lock file changed, and built with Node 22 when that or a source changed; stamps in
+# $PATHWISE_HOME/NAME-deps.stamp and NAME-build.stamp. Prints DIR.
+# Arguments: DIR NAME LABEL TOOL BUILT BUILD SOURCES...: TOOL is the node_modules/.bin
+# program the build needs, BUILT a file the build makes, BUILD the command (run from
+# node_modules/.bin), SOURCES the files and folders whose change asks for a new build.
+build_node_package() {
+  local dir="$1" name="$2" label="$3" tool="$4" built="$5" build="$6"; shift 6
   local node_bin; node_bin="$(ensure_node22)"
-  local dir="$ROOT/directus-extension"
   [ -f "$dir/package-lock.json" ] || die "missing $dir/package-lock.json (run npm install there once and commit it)"
-  local deps_stamp="$PATHWISE_HOME/extension-deps.stamp" build_stamp="$PATHWISE_HOME/extension-build.stamp"
+  local deps_stamp="$PATHWISE_HOME/$name-deps.stamp" build_stamp="$PATHWISE_HOME/$name-build.stamp"
   local deps; deps="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
-  if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps" ] || [ ! -x "$dir/node_modules/.bin/directus-extension" ]; then
-    log "installing the extension's build tools into $dir/node_modules"
+  if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps" ] || [ ! -x "$dir/node_modules/.bin/$tool" ]; then
+    log "installing the dependencies of $label into $dir/node_modules"
     rm -f "$build_stamp"
     (cd "$dir" && PATH="$node_bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
     echo "$deps" > "$deps_stamp"
   fi
-  local sources; sources="$( { echo "$deps"; cd "$dir" && find src -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
-  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$sources" ] || [ ! -f "$dir/dist/api.js" ]; then
-    log "building the Pathwise extension"
-    (cd "$dir" && PATH="$node_bin:$PATH" ./node_modules/.bin/directus-extension build >&2) \
-      || die "the Pathwise extension does not build"
+  local sources; sources="$( { echo "$deps"; cd "$dir" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$sources" ] || [ ! -f "$dir/$built" ]; then
+    log "building $label"
+    # shellcheck disable=SC2086 # BUILD is a command with its arguments
+    (cd "$dir" && PATH="$node_bin:$PATH" ./node_modules/.bin/$build >&2) || die "$label does not build"
     echo "$sources" > "$build_stamp"
   fi
   echo "$dir"
 }
 
-# The student app (student-app/: Vue 3, Vite, @directus/sdk), built with Node 22 into
-# student-app/dist when its dependencies, sources or lock file changed; prints the folder
-# (it holds server.mjs, which serves dist/ and proxies Directus and the worker on the
-# same origin). Like ensure_extension: `npm ci` only when package.json or the lock file
-# changed, a rebuild when a source changed.
+# The Pathwise extension for Directus (directus-extension/); prints the folder to install
+# into Directus' EXTENSIONS_PATH (it holds package.json and dist/).
+ensure_extension() {
+  build_node_package "$ROOT/directus-extension" extension "the Pathwise extension" \
+    directus-extension dist/api.js "directus-extension build" src
+}
+
+# The student app (student-app/: Vue 3, Vite, @directus/sdk), built into student-app/dist;
+# prints the folder (it holds server.mjs, which serves dist/ and proxies Directus and the
+# worker on the same origin).
 ensure_student_app() {
-  local node_bin; node_bin="$(ensure_node22)"
-  local dir="$ROOT/student-app"
-  [ -f "$dir/package-lock.json" ] || die "missing $dir/package-lock.json (run npm install there once and commit it)"
-  local deps_stamp="$PATHWISE_HOME/student-app-deps.stamp" build_stamp="$PATHWISE_HOME/student-app-build.stamp"
-  local deps; deps="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
-  if [ ! -f "$deps_stamp" ] || [ "$(cat "$deps_stamp")" != "$deps" ] || [ ! -x "$dir/node_modules/.bin/vite" ]; then
-    log "installing the student app's dependencies into $dir/node_modules"
-    rm -f "$build_stamp"
-    (cd "$dir" && PATH="$node_bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
-    echo "$deps" > "$deps_stamp"
-  fi
-  local sources; sources="$( { echo "$deps"; cd "$dir" && find src index.html vite.config.ts tsconfig.json -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
-  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$sources" ] || [ ! -f "$dir/dist/index.html" ]; then
-    log "building the student app"
-    (cd "$dir" && PATH="$node_bin:$PATH" ./node_modules/.bin/vite build --logLevel warn >&2) \
-      || die "the student app does not build"
-    echo "$sources" > "$build_stamp"
-  fi
-  echo "$dir"
+  build_node_package "$ROOT/student-app" student-app "the student app" \
+    vite dist/index.html "vite build --logLevel warn" src index.html vite.config.ts tsconfig.json
 }
 
 # A local SMTP sink (aiosmtpd, from PyPI) that keeps every email Directus sends in a

@@ -7,6 +7,7 @@
 //! copy. Each instance dies with its [`TestDirectus`] handle.
 
 pub mod bench;
+pub mod browser;
 pub mod postgres;
 pub mod smtp;
 pub mod soak;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{free_port, random, repo_root};
+use crate::{free_port, random};
 
 pub struct SmtpSink {
     pub port: u16,
@@ -26,18 +26,7 @@ pub struct Email {
 /// The Python that runs aiosmtpd: `PATHWISE_SMTP_SINK_PYTHON` (exported by scripts/test),
 /// else installed as scripts/test would.
 fn python() -> PathBuf {
-    if let Some(path) = std::env::var_os("PATHWISE_SMTP_SINK_PYTHON") {
-        return path.into();
-    }
-    let script = repo_root().join("scripts/lib/common.sh");
-    let output = Command::new("bash")
-        .arg("-c")
-        .arg(format!("source '{}' && ensure_smtp_sink", script.display()))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("bash runs");
-    assert!(output.status.success(), "installing the SMTP sink failed");
-    String::from_utf8_lossy(&output.stdout).trim().into()
+    crate::browser::installed("PATHWISE_SMTP_SINK_PYTHON", "ensure_smtp_sink")
 }
 
 impl SmtpSink {

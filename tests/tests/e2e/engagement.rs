@@ -14,26 +14,36 @@ use pathwise_tests::smtp::SmtpSink;
 use pathwise_tests::stack::{TestStack, answers_scoring};
 use serde_json::{Value, json};
 
-/// Posts a signed tick of `job` claiming the time `now`, as the hourly flow would.
+/// Posts a signed tick of the engagement job claiming the time `now`, as the hourly flow
+/// would (the flow's ticks carry no `now`: the worker then takes the token's `iat`).
 async fn tick(stack: &TestStack, now: DateTime<Utc>) -> (u16, Value) {
-    let event = json!({ "job": "engagement", "now": now.to_rfc3339() });
-    let issued = Utc::now().timestamp();
-    let claims = json!({ "iss": "directus-flow", "aud": "pathwise-worker", "event": event,
-                         "iat": issued, "exp": issued + 60 });
-    let token = encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secrets().webhook_secret.expose().as_bytes()).unwrap(),
+    send_tick(
+        stack,
+        &json!({ "job": "engagement", "now": now.to_rfc3339() }),
+        true,
     )
-    .unwrap();
-    let response = reqwest::Client::new()
+    .await
+}
+
+/// Posts `event` to `/v1/jobs`, signed with the webhook secret when `signed`.
+async fn send_tick(stack: &TestStack, event: &Value, signed: bool) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
         .post(format!("{}/v1/jobs", stack.worker_url))
-        .bearer_auth(token)
         .header("content-type", "application/json")
-        .body(event.to_string())
-        .send()
-        .await
+        .body(event.to_string());
+    if signed {
+        let issued = Utc::now().timestamp();
+        let claims = json!({ "iss": "directus-flow", "aud": "pathwise-worker", "event": event,
+                             "iat": issued, "exp": issued + 60 });
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secrets().webhook_secret.expose().as_bytes()).unwrap(),
+        )
         .unwrap();
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -440,34 +450,10 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
 #[tokio::test]
 async fn a_bad_tick_is_refused_with_what_is_wrong() {
     let stack = TestStack::seeded().await;
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/jobs", stack.worker_url))
-        .header("content-type", "application/json")
-        .body(r#"{"job":"engagement"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 401, "an unsigned tick");
-    let issued = Utc::now().timestamp();
-    let event = json!({ "job": "nightly" });
-    let claims = json!({ "iss": "directus-flow", "aud": "pathwise-worker", "event": event,
-                         "iat": issued, "exp": issued + 60 });
-    let token = encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secrets().webhook_secret.expose().as_bytes()).unwrap(),
-    )
-    .unwrap();
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/jobs", stack.worker_url))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(event.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 422);
-    let problem: Value = response.json().await.unwrap();
+    let (status, _) = send_tick(&stack, &json!({ "job": "engagement" }), false).await;
+    assert_eq!(status, 401, "an unsigned tick");
+    let (status, problem) = send_tick(&stack, &json!({ "job": "nightly" }), true).await;
+    assert_eq!(status, 422);
     assert!(
         problem["detail"]
             .as_str()

@@ -8,47 +8,18 @@
 //! `chromium` with playwright-core.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use pathwise_tests::browser::{installed, run_browser_tests};
 use pathwise_tests::stack::TestStack;
-use pathwise_tests::{free_port, install, repo_root, secrets};
+use pathwise_tests::{free_port, install};
 use serde_json::{Value, json};
-
-/// `bash -c "source scripts/lib/common.sh && <function>"`; its last line of output.
-fn from_common_sh(function: &str) -> String {
-    let script = repo_root().join("scripts/lib/common.sh");
-    let output = Command::new("bash")
-        .arg("-c")
-        .arg(format!("source '{}' && {function}", script.display()))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("bash runs");
-    assert!(output.status.success(), "{function} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
-/// Debian's Chromium: `PATHWISE_CHROMIUM` (exported by `scripts/test`), else installed by
-/// `ensure_chromium` as scripts/test would.
-fn chromium() -> PathBuf {
-    match std::env::var_os("PATHWISE_CHROMIUM") {
-        Some(path) => path.into(),
-        None => from_common_sh("ensure_chromium").into(),
-    }
-}
 
 /// The built student app: `PATHWISE_STUDENT_APP_DIR` (exported by `scripts/test`), else
 /// built by `ensure_student_app` as scripts/test would.
 fn student_app() -> PathBuf {
-    match std::env::var_os("PATHWISE_STUDENT_APP_DIR") {
-        Some(path) => path.into(),
-        None => from_common_sh("ensure_student_app").into(),
-    }
+    installed("PATHWISE_STUDENT_APP_DIR", "ensure_student_app")
 }
 
 /// The app's server on a free port, in front of this stack's Directus and worker.
@@ -287,7 +258,6 @@ async fn lesson_with_every_question_type(stack: &TestStack) -> Value {
 
 #[tokio::test]
 async fn students_use_the_student_app_in_real_chromium() {
-    let chromium = chromium();
     let app_dir = student_app();
     let stack = TestStack::seeded().await;
     let lesson = lesson_with_every_question_type(&stack).await;
@@ -320,57 +290,20 @@ async fn students_use_the_student_app_in_real_chromium() {
     });
 
     let app = AppServer::start(&app_dir, &stack).await;
-    let screenshots = std::env::var_os("PATHWISE_SCREENSHOTS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| stack.directus.dir.join("screenshots"));
-    let node = install().node_bin.join("node");
-    let path = format!(
-        "{}:{}",
-        install().node_bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     // PATHWISE_STUDENT_APP_TESTS picks some files (a glob under student-app/), e.g. to run
     // only tests/browser/keyboard.browser.mjs while working on it.
     let files = std::env::var("PATHWISE_STUDENT_APP_TESTS")
         .unwrap_or_else(|_| "tests/browser/*.browser.mjs".to_owned());
-    let run = tokio::task::spawn_blocking({
-        let directus = stack.directus.url.clone();
-        let app_url = app.url.clone();
-        move || {
-            Command::new(node)
-                // One file at a time: one Chromium at a time on a small machine.
-                .args([
-                    "--test",
-                    "--test-concurrency=1",
-                    "--test-reporter=spec",
-                    &files,
-                ])
-                .current_dir(app_dir)
-                .env("PATH", path)
-                .env("PATHWISE_APP_URL", app_url)
-                .env("PATHWISE_URL", directus)
-                .env("PATHWISE_CHROMIUM", chromium)
-                .env("PATHWISE_DEMO_PASSWORD", secrets().demo_password.expose())
-                .env("PATHWISE_STUDENT_FIXTURE", fixture.to_string())
-                .env("PATHWISE_SCREENSHOTS_DIR", &screenshots)
-                .output()
-                .expect("node runs")
-        }
-    })
-    .await
-    .expect("the browser tests' thread");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        run.status.success(),
-        "the browser tests failed (output above)"
-    );
-    // A run that found no test file, or skipped everything, is no evidence.
-    assert!(
-        stdout.contains("ℹ pass ") && !stdout.contains("ℹ pass 0") && stdout.contains("ℹ fail 0"),
-        "no browser test passed:\n{stdout}"
-    );
+    run_browser_tests(
+        &app_dir,
+        &files,
+        &stack.directus.dir.join("screenshots"),
+        vec![
+            ("PATHWISE_APP_URL", app.url.clone()),
+            ("PATHWISE_URL", stack.directus.url.clone()),
+            ("PATHWISE_STUDENT_FIXTURE", fixture.to_string()),
+        ],
+    )
+    .await;
     drop(app);
 }

@@ -3,7 +3,8 @@
 //   /worker/...    -> PATHWISE_WORKER_URL (POST /v1/attempts)
 //   /config.json   -> where the app finds them (the paths above, unless overridden)
 // One origin means the browser needs no CORS: Directus and the worker keep their defaults,
-// and no request pays for a preflight. No dependencies: Node's http and net only.
+// and no request pays for a preflight. Proxying (HTTP and the realtime websocket) is
+// http-proxy-3's, static files sirv's; this file only routes and reports outages.
 //
 // Environment:
 //   STUDENT_APP_PORT (8057), STUDENT_APP_HOST (127.0.0.1), DIRECTUS_URL (http://127.0.0.1:8055),
@@ -11,11 +12,12 @@
 //   STUDENT_APP_DIRECTUS_PUBLIC_URL / STUDENT_APP_WORKER_PUBLIC_URL: what config.json tells
 //   the app instead of the proxied paths (for a deployment where the browser talks to
 //   Directus and the worker directly, with CORS).
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createProxyServer } from "http-proxy-3";
+import sirv from "sirv";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const port = Number(process.env.STUDENT_APP_PORT ?? 8057);
@@ -30,17 +32,6 @@ const upstreams = {
 const config = {
   directusUrl: process.env.STUDENT_APP_DIRECTUS_PUBLIC_URL ?? "/directus",
   workerUrl: process.env.STUDENT_APP_WORKER_PUBLIC_URL ?? "/worker",
-};
-
-const types = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
 };
 
 /** The upstream for a request path, and the path to ask it for. */
@@ -92,55 +83,54 @@ function unavailable(res, prefix, error) {
   }
 }
 
-function proxy(req, res, target) {
-  const headers = { ...req.headers, host: target.upstream.host };
-  const upstream = http.request(
-    {
-      hostname: target.upstream.hostname,
-      port: target.upstream.port || 80,
-      method: req.method,
-      path: target.path,
-      headers,
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
+const proxy = createProxyServer({ changeOrigin: true });
+// Errors no call's own callback took (a websocket reset when a browser goes away): close
+// that connection, never the server (http-proxy-3 throws when nobody listens).
+proxy.on("error", (error, req, resOrSocket) => {
+  if (resOrSocket instanceof http.ServerResponse) {
+    unavailable(resOrSocket, req.proxiedPrefix ?? "/directus", error);
+  } else resOrSocket?.destroy?.();
+});
+
+/** Forwards a request to its upstream, at the path without the app's prefix. */
+function forward(req, res, target) {
+  req.proxiedPrefix = target.prefix;
+  req.url = target.path;
+  proxy.web(req, res, { target: target.upstream.origin }, (error) =>
+    unavailable(res, target.prefix, error),
   );
-  upstream.on("error", (error) => unavailable(res, target.prefix, error));
-  req.pipe(upstream);
 }
 
+// The built app: hashed assets cached for good, index.html for every other path (the app
+// routes in the browser).
+const files = sirv(dist, {
+  single: true,
+  etag: true,
+  setHeaders(res, pathname) {
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader(
+      "cache-control",
+      pathname.startsWith("/assets/")
+        ? "public, max-age=31536000, immutable"
+        : "no-cache",
+    );
+  },
+});
+
 function serveFile(req, res) {
-  const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  let file = normalize(join(dist, pathname));
-  if (!file.startsWith(dist + sep) && file !== dist) {
-    res.writeHead(403).end();
-    return;
-  }
-  if (!existsSync(file) || statSync(file).isDirectory())
-    file = join(dist, "index.html");
-  if (!existsSync(file)) {
+  if (!existsSync(join(dist, "index.html"))) {
     res.writeHead(500, { "content-type": "text/plain" });
     res.end(
       `the student app is not built: ${dist} has no index.html (npm run build)`,
     );
     return;
   }
-  const immutable = file.includes(`${sep}assets${sep}`);
-  res.writeHead(200, {
-    "content-type": types[extname(file)] ?? "application/octet-stream",
-    "cache-control": immutable
-      ? "public, max-age=31536000, immutable"
-      : "no-cache",
-    "x-content-type-options": "nosniff",
-  });
-  createReadStream(file).pipe(res);
+  files(req, res, () => res.writeHead(404).end());
 }
 
 const server = http.createServer((req, res) => {
   const target = route(req.url ?? "/");
-  if (target) return proxy(req, res, target);
+  if (target) return forward(req, res, target);
   if (req.url === "/config.json") {
     res.writeHead(200, {
       "content-type": "application/json",
@@ -156,31 +146,14 @@ const server = http.createServer((req, res) => {
   serveFile(req, res);
 });
 
-// The realtime websocket: the upgrade request goes through as raw bytes both ways.
+// The realtime websocket.
 server.on("upgrade", (req, socket, head) => {
   const target = route(req.url ?? "/");
   if (!target) return socket.destroy();
-  const upstream = net.connect(
-    Number(target.upstream.port || 80),
-    target.upstream.hostname,
-    () => {
-      const lines = [`${req.method} ${target.path} HTTP/${req.httpVersion}`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i];
-        const value =
-          name.toLowerCase() === "host"
-            ? target.upstream.host
-            : req.rawHeaders[i + 1];
-        lines.push(`${name}: ${value}`);
-      }
-      upstream.write(`${lines.join("\r\n")}\r\n\r\n`);
-      if (head?.length) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    },
+  req.url = target.path;
+  proxy.ws(req, socket, head, { target: target.upstream.origin }, () =>
+    socket.destroy(),
   );
-  upstream.on("error", () => socket.destroy());
-  socket.on("error", () => upstream.destroy());
 });
 
 server.listen(port, host, () => {

@@ -132,6 +132,34 @@ impl TestStack {
         self.serve(listener);
     }
 
+    /// Posts `event` to the worker's `/v1/jobs` as a Directus schedule flow would: signed
+    /// with the webhook secret when `signed` (a tick's `"now"` sets the job's clock).
+    /// Answers the status and the JSON body.
+    pub async fn send_tick(&self, event: &Value, signed: bool) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/v1/jobs", self.worker_url))
+            .header("content-type", "application/json")
+            .body(event.to_string());
+        if signed {
+            let issued = chrono::Utc::now().timestamp();
+            let claims = json!({ "iss": "directus-flow", "aud": "pathwise-worker", "event": event,
+                                 "iat": issued, "exp": issued + 60 });
+            let token = jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+                &claims,
+                &jsonwebtoken::EncodingKey::from_secret(
+                    secrets().webhook_secret.expose().as_bytes(),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Submits an attempt as `student` (a client with their token) the way a frontend does,
     /// and answers it as stored once the worker graded it.
     pub async fn submit(

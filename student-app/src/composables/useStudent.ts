@@ -6,10 +6,12 @@ import { call, readItems } from "../lib/api";
 import { AppError, fromDirectusError } from "../lib/errors";
 import type {
   Attempt,
+  Badge,
   Course,
   LearningPath,
   Lesson,
   Mastery,
+  Message,
   Module,
   Profile,
   Recommendation,
@@ -35,6 +37,9 @@ const state = reactive({
   recommendations: [] as Recommendation[],
   mastery: [] as Mastery[],
   attempts: [] as Attempt[],
+  badges: [] as Badge[],
+  /** The latest messages (reminders, review lists, badge news), newest first. */
+  messages: [] as Message[],
   /** Lesson of each practice question named by a recommendation. */
   questionLessons: {} as Record<number, number>,
   /** Realtime news, newest first ("Your attempt on … was graded: 80%"). */
@@ -62,6 +67,8 @@ async function load(): Promise<void> {
       recommendations,
       mastery,
       attempts,
+      badges,
+      messages,
     ] = await Promise.all([
       call<Course[]>(
         c,
@@ -157,6 +164,22 @@ async function load(): Promise<void> {
           limit: 10,
         }),
       ),
+      call<Badge[]>(
+        c,
+        readItems("badges", {
+          fields: ["id", "badge", "title", "description", "date_created"],
+          sort: ["id"],
+          limit: -1,
+        }),
+      ),
+      call<Message[]>(
+        c,
+        readItems("messages", {
+          fields: ["id", "kind", "subject", "body", "sent_at"],
+          sort: ["-id"],
+          limit: 5,
+        }),
+      ),
     ]);
     const wanted = [
       ...new Set(recommendations.flatMap((r) => r.questions ?? [])),
@@ -182,6 +205,8 @@ async function load(): Promise<void> {
       recommendations,
       mastery,
       attempts,
+      badges,
+      messages,
       loaded: true,
       error: null,
     });
@@ -272,7 +297,17 @@ async function goLive(): Promise<void> {
   void watch("recommendations", ["id", "kind", "status"], (e) => {
     if (e.event === "create") notify("New next steps are ready.");
   }).catch(() => (state.live = "lost"));
-  for (const collection of ["learning_paths", "student_profiles", "mastery"]) {
+  void watch("badges", ["id", "title"], (e) => {
+    if (e.event !== "create") return;
+    for (const badge of e.data ?? [])
+      notify(`New badge: ${String(badge.title ?? "")}`);
+  }).catch(() => (state.live = "lost"));
+  for (const collection of [
+    "learning_paths",
+    "student_profiles",
+    "mastery",
+    "messages",
+  ]) {
     void watch(collection, ["id"]).catch(() => (state.live = "lost"));
   }
 }
@@ -290,6 +325,8 @@ function reset(): void {
     recommendations: [],
     mastery: [],
     attempts: [],
+    badges: [],
+    messages: [],
     questionLessons: {},
     notices: [],
     live: "off",

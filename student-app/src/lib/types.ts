@@ -136,6 +136,24 @@ export interface Profile {
   last_active_at?: string | null;
 }
 
+/** A badge the student earned (the `badges` collection). */
+export interface Badge {
+  id: number;
+  badge: string;
+  title: string;
+  description: string | null;
+  date_created: string | null;
+}
+
+/** A reminder, review list or badge news sent to the student (the `messages` collection). */
+export interface Message {
+  id: number;
+  kind: "nudge" | "digest" | "badge";
+  subject: string;
+  body: string;
+  sent_at: string | null;
+}
+
 export interface Mastery {
   skill: number;
   p_known: number;

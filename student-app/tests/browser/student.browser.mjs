@@ -67,6 +67,17 @@ test("Ada signs in and sees her courses, her path, XP and streak", async () => {
   await ada.sees(course.getByTestId("current-lesson"), "her current lesson");
   await ada.sees(page.getByTestId("xp"), "her XP");
   await ada.sees(page.getByTestId("streak"), "her streak");
+  // Her badges, and the messages the engagement job sent her (student_app.rs ticks it).
+  await ada.sees(
+    page.getByTestId("badge").filter({ hasText: "First lesson done" }),
+    "her first badge",
+  );
+  await ada.sees(
+    page
+      .getByTestId("message")
+      .filter({ hasText: "New badge: First lesson done" }),
+    "the news of her badge",
+  );
   await ada.checkAccessibility("the home page");
   await ada.screenshot("student-home");
 });

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use pathwise::directus::DirectusClient;
 use pathwise_tests::secrets;
 use pathwise_tests::smtp::SmtpSink;
@@ -17,35 +16,12 @@ use serde_json::{Value, json};
 /// Posts a signed tick of the engagement job claiming the time `now`, as the hourly flow
 /// would (the flow's ticks carry no `now`: the worker then takes the token's `iat`).
 async fn tick(stack: &TestStack, now: DateTime<Utc>) -> (u16, Value) {
-    send_tick(
-        stack,
-        &json!({ "job": "engagement", "now": now.to_rfc3339() }),
-        true,
-    )
-    .await
-}
-
-/// Posts `event` to `/v1/jobs`, signed with the webhook secret when `signed`.
-async fn send_tick(stack: &TestStack, event: &Value, signed: bool) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}/v1/jobs", stack.worker_url))
-        .header("content-type", "application/json")
-        .body(event.to_string());
-    if signed {
-        let issued = Utc::now().timestamp();
-        let claims = json!({ "iss": "directus-flow", "aud": "pathwise-worker", "event": event,
-                             "iat": issued, "exp": issued + 60 });
-        let token = encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(secrets().webhook_secret.expose().as_bytes()).unwrap(),
+    stack
+        .send_tick(
+            &json!({ "job": "engagement", "now": now.to_rfc3339() }),
+            true,
         )
-        .unwrap();
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+        .await
 }
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -450,9 +426,11 @@ async fn nudges_digests_and_badges_reach_students_once_in_their_own_morning() {
 #[tokio::test]
 async fn a_bad_tick_is_refused_with_what_is_wrong() {
     let stack = TestStack::seeded().await;
-    let (status, _) = send_tick(&stack, &json!({ "job": "engagement" }), false).await;
+    let (status, _) = stack
+        .send_tick(&json!({ "job": "engagement" }), false)
+        .await;
     assert_eq!(status, 401, "an unsigned tick");
-    let (status, problem) = send_tick(&stack, &json!({ "job": "nightly" }), true).await;
+    let (status, problem) = stack.send_tick(&json!({ "job": "nightly" }), true).await;
     assert_eq!(status, 422);
     assert!(
         problem["detail"]

@@ -281,6 +281,9 @@ async fn students_use_the_student_app_in_real_chromium() {
     let answers = lesson["api_right"].as_object().unwrap().clone();
     let graded = stack.submit(&ada, &lesson["id"], &answers).await;
     assert_eq!(graded["status"], "graded", "{graded}");
+    // The hourly engagement job, ticked now: Ada's badges and their news reach her home.
+    let (status, ran) = stack.send_tick(&json!({ "job": "engagement" }), true).await;
+    assert_eq!(status, 200, "{ran}");
     let ada_id = stack.directus.user_id("ada@example.com").await;
 
     let fixture = json!({

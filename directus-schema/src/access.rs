@@ -392,6 +392,9 @@ fn worker() -> PolicySpec {
         PermissionSpec::new(JOB_RUNS, Create),
         PermissionSpec::new(JOB_RUNS, Read),
         PermissionSpec::new(JOB_RUNS, Update).fields(&["status", "summary"]),
+        // The sweep's claims are many (one per interval) and worthless once past: the
+        // worker deletes its old ones, and only those.
+        PermissionSpec::new(JOB_RUNS, Delete).filter(json!({ "job": { "_eq": "sweep" } })),
         // Messages and badges, each recorded once by its key, then delivered as a Directus
         // notification (which Directus emails to users who want email).
         PermissionSpec::new(MESSAGES, Create),

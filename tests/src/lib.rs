@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod browser;
+pub mod cluster;
 pub mod postgres;
 pub mod smtp;
 pub mod soak;
@@ -131,6 +132,18 @@ pub struct Options {
     pub extension: bool,
     /// An SMTP server on loopback for Directus' mail service (an [`smtp::SmtpSink`]).
     pub smtp_port: Option<u16>,
+    /// One of several instances of a cluster ([`cluster::TestCluster`]): the Redis server
+    /// they share, and the address clients use (the load balancer's).
+    pub cluster: Option<ClusterMember>,
+}
+
+/// How an instance of a cluster is told about the others.
+#[derive(Debug, Clone)]
+pub struct ClusterMember {
+    /// `redis://127.0.0.1:PORT`
+    pub redis_url: String,
+    /// The load balancer's address (`PUBLIC_URL`).
+    pub public_url: String,
 }
 
 impl Default for Options {
@@ -140,6 +153,7 @@ impl Default for Options {
             worker_url: "http://127.0.0.1:9".to_owned(),
             extension: true,
             smtp_port: None,
+            cluster: None,
         }
     }
 }
@@ -321,6 +335,19 @@ impl TestDirectus {
                 ("EMAIL_SMTP_SECURE", "false".to_owned()),
                 ("EMAIL_SMTP_IGNORE_TLS", "true".to_owned()),
                 ("EMAIL_FROM", "pathwise@example.com".to_owned()),
+            ]);
+        }
+        if let Some(member) = &self.options.cluster {
+            env.retain(|(key, _)| *key != "PUBLIC_URL");
+            env.extend([
+                ("PUBLIC_URL", member.public_url.clone()),
+                // As docker-compose.yml: Redis carries the locks, the bus (flow reloads,
+                // schema changes, realtime), the system cache and the schedules' once-per-
+                // tick claims, so that the instances act as one.
+                ("REDIS", member.redis_url.clone()),
+                ("CACHE_STORE", "redis".to_owned()),
+                ("SYNCHRONIZATION_STORE", "redis".to_owned()),
+                ("RATE_LIMITER_STORE", "redis".to_owned()),
             ]);
         }
         match &self.options.database {

@@ -30,6 +30,7 @@ use serde_json::{Map, Value, json};
 use tokio::task::JoinSet;
 
 use crate::bench::{WorkerProcess, attempt_mix, create_students_named};
+use crate::cluster::{ClusterConfig, TestCluster};
 use crate::postgres::TestPostgres;
 use crate::{Database, Options, TestDirectus, free_port, secrets};
 
@@ -70,6 +71,9 @@ impl WritePath {
 #[derive(Debug, Clone)]
 pub struct SoakConfig {
     pub postgres: bool,
+    /// Directus instances (and as many workers): 1, or a cluster on PostgreSQL and Redis
+    /// behind nginx ([`TestCluster`]; the extension write path only).
+    pub instances: usize,
     pub write_paths: Vec<WritePath>,
     /// How long students submit, per write path.
     pub duration: Duration,
@@ -149,6 +153,11 @@ pub struct SoakReport {
     pub details: Vec<String>,
     /// "attempt graded" lines of the worker's log per `write_path` field.
     pub graded_via: BTreeMap<String, usize>,
+    /// Gradings per worker (one entry for a single worker): a cluster's are all busy.
+    pub graded_by_worker: Vec<usize>,
+    /// Outcomes refused because the student's state changed since it was read (another
+    /// grading of theirs, on this worker or another, came first), then recomputed.
+    pub conflicts_retried: usize,
     /// The worker's WARN and ERROR lines by message (the first 100 characters), counted.
     pub worker_warnings: BTreeMap<String, usize>,
     pub worker_log: PathBuf,
@@ -226,8 +235,8 @@ impl SoakReport {
             c.lost, c.unexpected, c.never_graded, c.rejected, c.xp_miscounted, c.mastery_miscounted, c.dead_letters
         ));
         out.push_str(&format!(
-            "  graded by the worker via: {:?}\n",
-            self.graded_via
+            "  graded by the worker via: {:?}, by worker: {:?}; {} stale outcomes refused and recomputed\n",
+            self.graded_via, self.graded_by_worker, self.conflicts_retried
         ));
         for (why, n) in &self.not_acked_why {
             out.push_str(&format!("  not acked x{n}: {why}\n"));
@@ -288,7 +297,7 @@ async fn start_directus(
         },
         worker_url: worker_url.to_owned(),
         extension,
-        smtp_port: None,
+        ..Options::default()
     })
     .await;
     directus.provision().await;
@@ -296,72 +305,173 @@ async fn start_directus(
     (Some(pg), directus)
 }
 
-async fn run_one(config: &SoakConfig, path: WritePath, seed: u64) -> SoakReport {
-    let mut rng = StdRng::seed_from_u64(seed);
+/// What the soak runs against: one Directus and one worker, or a cluster of several of
+/// each behind a load balancer ([`TestCluster`]).
+enum System {
+    Single {
+        _postgres: Option<TestPostgres>,
+        directus: TestDirectus,
+        worker: WorkerProcess,
+        worker_log: PathBuf,
+    },
+    Cluster(TestCluster),
+}
+
+impl System {
+    /// Where students send their attempts (the balancer, for a cluster).
+    fn entry_url(&self) -> String {
+        match self {
+            System::Single { directus, .. } => directus.url.clone(),
+            System::Cluster(cluster) => cluster.url().to_owned(),
+        }
+    }
+
+    /// An instance for the admin's reads.
+    fn admin(&self) -> &TestDirectus {
+        match self {
+            System::Single { directus, .. } => directus,
+            System::Cluster(cluster) => cluster.admin_instance(),
+        }
+    }
+
+    fn worker_logs(&self) -> Vec<PathBuf> {
+        match self {
+            System::Single { worker_log, .. } => vec![worker_log.clone()],
+            System::Cluster(cluster) => (0..cluster.workers.len())
+                .map(|n| cluster.worker_log(n))
+                .collect(),
+        }
+    }
+
+    fn stop_workers(&mut self) {
+        match self {
+            System::Single { worker, .. } => {
+                let _ = worker.child.kill();
+                let _ = worker.child.wait();
+            }
+            System::Cluster(cluster) => {
+                for worker in &mut cluster.workers {
+                    let _ = worker.child.kill();
+                    let _ = worker.child.wait();
+                }
+            }
+        }
+    }
+}
+
+/// The worker's settings in a soak: attempts whose delivery was lost while a worker was
+/// dead are graded by a sweep, 3 s after their creation at the earliest.
+fn soak_worker_env(path: WritePath) -> Vec<(String, String)> {
+    [
+        ("PATHWISE_SWEEP_INTERVAL", "2"),
+        ("PATHWISE_SWEEP_GRACE", "3"),
+        ("PATHWISE_WRITE_PATH", path.name()),
+        // "attempt graded" lines tell which write path graded what.
+        ("PATHWISE_LOG", "info"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+async fn start_system(config: &SoakConfig, path: WritePath) -> System {
+    let env = soak_worker_env(path);
+    if config.instances > 1 {
+        assert_eq!(
+            path,
+            WritePath::Extension,
+            "a cluster runs with the extension"
+        );
+        let cluster = TestCluster::start(ClusterConfig {
+            instances: config.instances,
+            workers: config.instances,
+            worker_binary: config.worker_binary.clone(),
+            worker_env: env,
+            log_dir: config.log_dir.join(format!("cluster-{}", path.name())),
+            seed: true,
+        })
+        .await;
+        return System::Cluster(cluster);
+    }
     let worker_port = free_port();
     let worker_url = format!("http://127.0.0.1:{worker_port}");
-    let (_postgres, mut directus) =
+    let (postgres, directus) =
         start_directus(config, &worker_url, path == WritePath::Extension).await;
-    let database = if config.postgres {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    eprintln!(
-        "soak: {} write path: Directus up at {} ({database}), seed {seed}",
-        path.name(),
-        directus.url
-    );
-    let students = create_students_named(&directus, "soak", config.students).await;
-    let mix = with_partial_credit(&directus, attempt_mix(&directus).await).await;
+    let worker_log = config.log_dir.join(format!("worker-{}.log", path.name()));
+    let _ = std::fs::remove_file(&worker_log);
+    let worker = spawn_single_worker(config, worker_port, &directus.url, &env, &worker_log);
+    System::Single {
+        _postgres: postgres,
+        directus,
+        worker,
+        worker_log,
+    }
+}
 
-    let log_path = config.log_dir.join(format!("worker-{}.log", path.name()));
-    let _ = std::fs::remove_file(&log_path);
-    let directus_url = directus.url.clone();
-    let spawn = || {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .expect("the worker's log file");
-        WorkerProcess::spawn_with(
-            &config.worker_binary,
-            worker_port,
-            &directus_url,
-            &[
-                // Attempts whose delivery was lost while the worker was dead are graded by
-                // the next incarnation's sweep, 3 s after their creation at the earliest.
-                ("PATHWISE_SWEEP_INTERVAL", "2"),
-                ("PATHWISE_SWEEP_GRACE", "3"),
-                ("PATHWISE_WRITE_PATH", path.name()),
-                // "attempt graded" lines tell which write path graded what.
-                ("PATHWISE_LOG", "info"),
-            ],
-            Some(log),
-        )
+fn spawn_single_worker(
+    config: &SoakConfig,
+    port: u16,
+    directus_url: &str,
+    env: &[(String, String)],
+    log_path: &Path,
+) -> WorkerProcess {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .expect("the worker's log file");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    WorkerProcess::spawn_with(&config.worker_binary, port, directus_url, &env, Some(log))
+}
+
+async fn run_one(config: &SoakConfig, path: WritePath, seed: u64) -> SoakReport {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut system = start_system(config, path).await;
+    let database = match (config.instances, config.postgres) {
+        (n, _) if n > 1 => {
+            format!("PostgreSQL, {n} Directus instances and {n} workers behind nginx")
+        }
+        (_, true) => "PostgreSQL".to_owned(),
+        _ => "SQLite".to_owned(),
     };
+    let entry_url = system.entry_url();
+    eprintln!(
+        "soak: {} write path: Directus up at {entry_url} ({database}), seed {seed}",
+        path.name(),
+    );
+    let students = create_students_named(system.admin(), "soak", config.students).await;
+    let mix = with_partial_credit(system.admin(), attempt_mix(system.admin()).await).await;
+
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
         .expect("an HTTP client");
-    let mut worker = spawn();
-    assert!(
-        worker
-            .wait_ready(&http, Duration::from_secs(10))
-            .await
-            .is_some(),
-        "the worker did not become ready; log in {}",
-        log_path.display()
-    );
+    if let System::Single {
+        worker, worker_log, ..
+    } = &system
+    {
+        assert!(
+            worker
+                .wait_ready(&http, Duration::from_secs(10))
+                .await
+                .is_some(),
+            "the worker did not become ready; log in {}",
+            worker_log.display()
+        );
+    }
 
     let schedule = Schedule::new(&mut rng, config, students.len(), mix.len());
     let kills = KillPlan::new(&mut rng, config);
     let started = Instant::now();
-    let (submissions, (worker_kills, not_healthy), (directus_kills, directus_down)) = tokio::join!(
-        submit_all(&http, &directus_url, &students, &mix, &schedule, started),
-        kill_worker_repeatedly(&kills.worker, &mut worker, &spawn, started, &http),
-        kill_directus_once(kills.directus, &mut directus, started),
-    );
+    let (submissions, (worker_kills, not_healthy), (directus_kills, directus_down)) = {
+        let killer = Killer::of(&mut system, config, path);
+        let (workers, directus) = killer.split();
+        tokio::join!(
+            submit_all(&http, &entry_url, &students, &mix, &schedule, started),
+            kill_worker_repeatedly(&kills.worker, workers, started, &http),
+            kill_directus_once(kills.directus, directus, started),
+        )
+    };
     let load_seconds = started.elapsed().as_secs_f64();
     let acked = submissions.iter().filter(|s| s.acked.is_some()).count();
     eprintln!(
@@ -371,17 +481,32 @@ async fn run_one(config: &SoakConfig, path: WritePath, seed: u64) -> SoakReport 
     );
 
     let drain_started = Instant::now();
-    let sweep_after_drain = drain(config, &directus, path).await;
+    let sweep_after_drain = drain(config, system.admin(), path).await;
     let drain_seconds = drain_started.elapsed().as_secs_f64();
-    // Nothing is left to grade: stop the worker so that the counts read a still picture.
-    drop(worker);
+    // Nothing is left to grade: stop the workers so that the counts read a still picture.
+    system.stop_workers();
 
     let student_ids: Vec<String> = students.iter().map(|(id, _, _)| id.clone()).collect();
-    let counted = count(&directus, &submissions, &student_ids).await;
-    let (graded_via, worker_warnings) = read_worker_log(&log_path);
+    let counted = count(system.admin(), &submissions, &student_ids).await;
+    let logs = system.worker_logs();
+    let mut graded_via = BTreeMap::new();
+    let mut worker_warnings = BTreeMap::new();
+    let mut graded_by_worker = Vec::new();
+    let mut conflicts_retried = 0;
+    for log in &logs {
+        let (via, warnings, conflicts) = read_worker_log(log);
+        conflicts_retried += conflicts;
+        graded_by_worker.push(via.values().sum());
+        for (k, n) in via {
+            *graded_via.entry(k).or_default() += n;
+        }
+        for (k, n) in warnings {
+            *worker_warnings.entry(k).or_default() += n;
+        }
+    }
     SoakReport {
         write_path: path,
-        database: database.to_owned(),
+        database,
         seed,
         students: students.len(),
         load_seconds,
@@ -400,8 +525,74 @@ async fn run_one(config: &SoakConfig, path: WritePath, seed: u64) -> SoakReport 
         counts: counted.counts,
         details: counted.details,
         graded_via,
+        graded_by_worker,
+        conflicts_retried,
         worker_warnings,
-        worker_log: log_path,
+        worker_log: logs[0].clone(),
+    }
+}
+
+/// The parts of a [`System`] the soak kills: its workers, and its Directus instances.
+struct Killer<'a> {
+    workers: Workers<'a>,
+    directus: &'a mut [TestDirectus],
+}
+
+/// The workers to kill, one at a time in turn, each restarted at once on its port.
+enum Workers<'a> {
+    Single {
+        worker: &'a mut WorkerProcess,
+        respawn: Box<dyn Fn() -> WorkerProcess + Send + Sync + 'a>,
+    },
+    Cluster {
+        workers: &'a mut Vec<WorkerProcess>,
+        respawn: Box<dyn Fn(usize) -> WorkerProcess + Send + Sync + 'a>,
+    },
+}
+
+impl<'a> Killer<'a> {
+    fn of(system: &'a mut System, config: &'a SoakConfig, path: WritePath) -> Self {
+        match system {
+            System::Single {
+                directus,
+                worker,
+                worker_log,
+                ..
+            } => {
+                let port: u16 = worker
+                    .url
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("the worker's port");
+                let directus_url = directus.url.clone();
+                let env = soak_worker_env(path);
+                let worker_log = worker_log.clone();
+                Killer {
+                    workers: Workers::Single {
+                        worker,
+                        respawn: Box::new(move || {
+                            spawn_single_worker(config, port, &directus_url, &env, &worker_log)
+                        }),
+                    },
+                    directus: std::slice::from_mut(directus),
+                }
+            }
+            System::Cluster(cluster) => {
+                let spawner = cluster.spawner();
+                Killer {
+                    workers: Workers::Cluster {
+                        workers: &mut cluster.workers,
+                        respawn: Box::new(move |n| spawner.spawn(n)),
+                    },
+                    directus: cluster.instances.as_mut_slice(),
+                }
+            }
+        }
+    }
+
+    fn split(self) -> (Workers<'a>, &'a mut [TestDirectus]) {
+        (self.workers, self.directus)
     }
 }
 
@@ -582,30 +773,47 @@ impl KillPlan {
     }
 }
 
-/// Kills the worker with SIGKILL at each planned time and starts a new one at once on the
-/// same port (where the flows deliver), whether Directus is up or not. Answers how many
-/// kills, and how many new workers did not answer /healthz within 5 s.
+/// Kills a worker with SIGKILL at each planned time (the workers of a cluster in turn, one
+/// at a time) and starts a new one at once on the same port (where the flows deliver),
+/// whether Directus is up or not. Answers how many kills, and how many new workers did not
+/// answer /healthz within 5 s.
 async fn kill_worker_repeatedly(
     plan: &[Duration],
-    worker: &mut WorkerProcess,
-    spawn: &dyn Fn() -> WorkerProcess,
+    mut workers: Workers<'_>,
     started: Instant,
     http: &reqwest::Client,
 ) -> (usize, usize) {
     let (mut kills, mut not_healthy) = (0, 0);
-    for at in plan {
+    for (turn, at) in plan.iter().enumerate() {
         tokio::time::sleep_until((started + *at).into()).await;
-        let pid = worker.child.id();
-        let _ = worker.child.kill(); // SIGKILL
-        let _ = worker.child.wait();
-        *worker = spawn();
+        let (n, pid) = match &mut workers {
+            Workers::Single { worker, respawn } => {
+                let pid = worker.child.id();
+                let _ = worker.child.kill(); // SIGKILL
+                let _ = worker.child.wait();
+                **worker = respawn();
+                (0, pid)
+            }
+            Workers::Cluster { workers, respawn } => {
+                let n = turn % workers.len();
+                let pid = workers[n].child.id();
+                let _ = workers[n].child.kill(); // SIGKILL
+                let _ = workers[n].child.wait();
+                workers[n] = respawn(n);
+                (n, pid)
+            }
+        };
+        let worker: &WorkerProcess = match &workers {
+            Workers::Single { worker, .. } => worker,
+            Workers::Cluster { workers, .. } => &workers[n],
+        };
         kills += 1;
         let healthy = wait_healthy(http, &worker.url, Duration::from_secs(5)).await;
         if !healthy {
             not_healthy += 1;
         }
         eprintln!(
-            "soak: {:.1} s: worker (pid {pid}) killed with SIGKILL, restarted as pid {}{}",
+            "soak: {:.1} s: worker {n} (pid {pid}) killed with SIGKILL, restarted as pid {}{}",
             at.as_secs_f64(),
             worker.child.id(),
             if healthy {
@@ -618,17 +826,20 @@ async fn kill_worker_repeatedly(
     (kills, not_healthy)
 }
 
-/// Kills Directus with SIGKILL at the planned time and restarts it on the same port and
+/// Kills one Directus instance with SIGKILL at the planned time (the second of a cluster,
+/// so that the one the counts read stays the same) and restarts it on the same port and
 /// database. Answers how many kills (0 or 1) and how long it was down.
 async fn kill_directus_once(
     at: Option<Duration>,
-    directus: &mut TestDirectus,
+    instances: &mut [TestDirectus],
     started: Instant,
 ) -> (usize, Duration) {
     let Some(at) = at else {
         return (0, Duration::ZERO);
     };
     tokio::time::sleep_until((started + at).into()).await;
+    let n = instances.len() - 1;
+    let directus = &mut instances[n];
     let pid = directus.pid().expect("Directus runs");
     kill_directus(pid);
     let killed = Instant::now();
@@ -637,7 +848,7 @@ async fn kill_directus_once(
     directus.restart().await;
     let down = killed.elapsed();
     eprintln!(
-        "soak: {:.1} s: Directus (pid {pid}) killed with SIGKILL, back after {:.1} s",
+        "soak: {:.1} s: Directus instance {n} (pid {pid}) killed with SIGKILL, back after {:.1} s",
         at.as_secs_f64(),
         down.as_secs_f64()
     );
@@ -1012,15 +1223,19 @@ async fn count(
 
 /// Gradings per write path, and warnings and errors by message, from the worker's JSON log
 /// (a line cut by SIGKILL does not parse and is skipped).
-fn read_worker_log(path: &Path) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+fn read_worker_log(path: &Path) -> (BTreeMap<String, usize>, BTreeMap<String, usize>, usize) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut graded_via = BTreeMap::new();
     let mut warnings = BTreeMap::new();
+    let mut conflicts = 0;
     for line in text.lines() {
         let Ok(entry) = serde_json::from_str::<Value>(line) else {
             continue;
         };
         let message = entry["fields"]["message"].as_str().unwrap_or_default();
+        if message.starts_with("the student's state changed while grading") {
+            conflicts += 1;
+        }
         if message == "attempt graded" {
             let via = entry["fields"]["write_path"]
                 .as_str()
@@ -1036,5 +1251,5 @@ fn read_worker_log(path: &Path) -> (BTreeMap<String, usize>, BTreeMap<String, us
             *warnings.entry(key).or_default() += 1;
         }
     }
-    (graded_via, warnings)
+    (graded_via, warnings, conflicts)
 }

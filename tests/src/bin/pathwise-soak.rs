@@ -1,8 +1,11 @@
 //! `scripts/soak` runs this: see `pathwise_tests::soak`.
 //!
-//! pathwise-soak [--postgres] [--write-path public|extension|both] [--duration 120]
+//! pathwise-soak [--postgres] [--scale N] [--write-path public|extension|both] [--duration 120]
 //!               [--rate 8] [--students 40] [--kill-every 2-5] [--no-directus-kill]
 //!               [--drain 60] [--seed N] [--out DIR] --worker PATH
+//!
+//! `--scale 2`: two Directus instances on PostgreSQL and Redis and two workers behind nginx
+//! (the extension write path; one worker and one Directus instance killed at a time).
 //!
 //! Prints a summary per write path, writes DIR/soak.json and the worker's logs into DIR,
 //! and exits with 1 when any count is not 0.
@@ -19,6 +22,7 @@ fn seconds(value: &str) -> Duration {
 fn main() -> std::process::ExitCode {
     let mut config = SoakConfig {
         postgres: false,
+        instances: 1,
         write_paths: vec![WritePath::Public, WritePath::Extension],
         duration: Duration::from_secs(120),
         rate: 8.0,
@@ -38,6 +42,11 @@ fn main() -> std::process::ExitCode {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
         match arg.as_str() {
             "--postgres" => config.postgres = true,
+            "--scale" => {
+                config.instances = value().parse().expect("a number of instances");
+                config.postgres = true;
+                config.write_paths = vec![WritePath::Extension];
+            }
             "--no-directus-kill" => config.kill_directus = false,
             "--write-path" => {
                 config.write_paths =

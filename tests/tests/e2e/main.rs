@@ -4,6 +4,7 @@
 mod admin_ui;
 mod bench;
 mod broken_content;
+mod cluster;
 mod cohorts;
 mod compose;
 mod engagement;

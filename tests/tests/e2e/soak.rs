@@ -24,6 +24,7 @@ async fn killing_the_worker_and_directus_loses_and_double_counts_nothing() {
         .as_secs();
     let config = SoakConfig {
         postgres: false,
+        instances: 1,
         write_paths: vec![WritePath::Public, WritePath::Extension],
         duration: Duration::from_secs(17),
         rate: 5.0,

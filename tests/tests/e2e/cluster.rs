@@ -1,0 +1,70 @@
+//! The scaled-out stack ([`pathwise_tests::cluster::TestCluster`]): two Directus instances
+//! on PostgreSQL and Redis, two workers, nginx in front. Students submit through the
+//! balancer, several attempts of one student at once, while one worker at a time is killed
+//! with SIGKILL and one Directus instance once; after a drain, Jepsen-style counts: nothing
+//! lost, stuck or counted twice, and both workers graded.
+
+use std::time::Duration;
+
+use pathwise_tests::soak::{Counts, SoakConfig, WritePath, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
+    let status = std::process::Command::new("cargo")
+        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+        .current_dir(pathwise_tests::repo_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let logs = std::env::temp_dir().join(format!(
+        "pathwise-cluster-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let config = SoakConfig {
+        postgres: true,
+        instances: 2,
+        write_paths: vec![WritePath::Extension],
+        duration: Duration::from_secs(20),
+        rate: 6.0,
+        // Few students: their attempts often race, on both workers.
+        students: 4,
+        kill_every: (Duration::from_secs(3), Duration::from_secs(6)),
+        kill_directus: true,
+        drain_timeout: Duration::from_secs(60),
+        seed,
+        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        log_dir: logs.clone(),
+    };
+    let reports = run(&config).await;
+    let report = &reports[0];
+    println!("{}", report.summary());
+    assert_eq!(
+        report.counts,
+        Counts::default(),
+        "the cluster soak (seed {}) found:\n{}",
+        report.seed,
+        report.problems().join("\n")
+    );
+    assert!(
+        report.worker_kills >= 2 && report.directus_kills == 1,
+        "workers were killed {} times and a Directus instance {} times",
+        report.worker_kills,
+        report.directus_kills
+    );
+    assert!(
+        report.acked >= 60,
+        "only {} creates were acked",
+        report.acked
+    );
+    assert_eq!(report.graded_by_worker.len(), 2);
+    assert!(
+        report.graded_by_worker.iter().all(|&n| n > 0),
+        "both workers grade: {:?}",
+        report.graded_by_worker
+    );
+    let _ = std::fs::remove_dir_all(logs);
+}

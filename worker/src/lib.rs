@@ -48,13 +48,18 @@ pub async fn run(
 
 /// Sweeps at once, then every `interval` (never again when it is zero).
 pub async fn sweep_periodically(worker: process::Worker, interval: Duration) {
+    // At start: whatever waits since this replica was down, whatever the others do.
+    if let Err(error) = process::sweep::sweep(&worker).await {
+        tracing::warn!(%error, "sweep failed; will try again");
+    }
+    if interval.is_zero() {
+        return;
+    }
     loop {
-        if let Err(error) = process::sweep::sweep(&worker).await {
+        tokio::time::sleep(interval).await;
+        // Then once per interval across the replicas.
+        if let Err(error) = process::sweep::sweep_once_per_interval(&worker, interval).await {
             tracing::warn!(%error, "sweep failed; will try again");
         }
-        if interval.is_zero() {
-            return;
-        }
-        tokio::time::sleep(interval).await;
     }
 }

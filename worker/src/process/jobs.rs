@@ -66,21 +66,10 @@ impl Worker {
             period: period.clone(),
             ..JobReport::default()
         };
-        let claimed = self
-            .directus
-            .post(
-                &format!("/items/{JOB_RUNS}?fields=id"),
-                json!({ "key": format!("{job}:{period}"), "job": job, "period": period, "status": "running" }),
-            )
-            .await;
-        let run_id = match claimed {
-            Ok(created) => created["data"]["id"].clone(),
-            Err(error) if not_unique(&error) => {
-                self.metrics.job_ran(job, "already_ran");
-                tracing::info!(job.name = job, job.period = %period, "job already ran this period");
-                return Ok(report);
-            }
-            Err(error) => return Err(error.into()),
+        let Some(run_id) = self.claim_run(job, &period).await? else {
+            self.metrics.job_ran(job, "already_ran");
+            tracing::info!(job.name = job, job.period = %period, "job already ran this period");
+            return Ok(report);
         };
         report.ran = true;
         let outcome = engagement(self, now, &mut report).await;
@@ -95,13 +84,45 @@ impl Worker {
             "badges_awarded": report.badges_awarded,
             "error": outcome.as_ref().err().map(ToString::to_string),
         });
+        self.finish_run(&run_id, status, summary).await?;
+        outcome.map(|()| report)
+    }
+
+    /// Claims the run of `job` for `period` by creating its `job_runs` row; answers the
+    /// row's id, or `None` when another tick or replica claimed that period first.
+    pub(crate) async fn claim_run(
+        &self,
+        job: &str,
+        period: &str,
+    ) -> Result<Option<Value>, ProcessError> {
+        let claimed = self
+            .directus
+            .post(
+                &format!("/items/{JOB_RUNS}?fields=id"),
+                json!({ "key": format!("{job}:{period}"), "job": job, "period": period, "status": "running" }),
+            )
+            .await;
+        match claimed {
+            Ok(created) => Ok(Some(created["data"]["id"].clone())),
+            Err(error) if not_unique(&error) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Closes a claimed run with its status (`done` or `failed`) and summary.
+    pub(crate) async fn finish_run(
+        &self,
+        run_id: &Value,
+        status: &str,
+        summary: Value,
+    ) -> Result<(), ProcessError> {
         self.directus
             .patch(
                 &format!("/items/{JOB_RUNS}/{run_id}?fields=id"),
                 json!({ "status": status, "summary": summary }),
             )
             .await?;
-        outcome.map(|()| report)
+        Ok(())
     }
 }
 

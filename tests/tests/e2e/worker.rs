@@ -377,6 +377,51 @@ async fn attempts_submitted_while_the_worker_is_down_are_graded_by_the_sweep() {
 }
 
 #[tokio::test]
+async fn replicas_sweep_once_per_interval_and_keep_only_the_last_claim() {
+    use pathwise::process::sweep::sweep_once_per_interval;
+    let stack = TestStack::seeded().await;
+    // Two replicas (same Directus, separate workers) tick in the same interval.
+    let other = pathwise::process::Worker::new(
+        stack.directus.worker(),
+        pathwise::metrics::Metrics::new(),
+        pathwise::process::Settings::default(),
+    );
+    let interval = Duration::from_secs(3600);
+    let (a, b) = tokio::join!(
+        sweep_once_per_interval(&stack.worker, interval),
+        sweep_once_per_interval(&other, interval),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(
+        a.is_some() != b.is_some(),
+        "exactly one replica sweeps per interval: {a:?} {b:?}"
+    );
+    let claims = stack
+        .directus
+        .items("job_runs", "filter[job][_eq]=sweep&fields=id,key,status")
+        .await;
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0]["status"], "done");
+    // The next interval (1-second intervals here): a new claim, and the old one is gone.
+    let second = Duration::from_secs(1);
+    let mut next = None;
+    for _ in 0..5 {
+        if let Some(report) = sweep_once_per_interval(&other, second).await.unwrap() {
+            next = Some(report);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    assert!(next.is_some(), "a later interval is swept");
+    let after = stack
+        .directus
+        .items("job_runs", "filter[job][_eq]=sweep&fields=id,key")
+        .await;
+    assert_eq!(after.len(), 1, "only the last claim is kept: {after:?}");
+    assert_ne!(after[0]["key"], claims[0]["key"]);
+}
+
+#[tokio::test]
 async fn grading_survives_directus_going_down_and_coming_back() {
     let mut stack = TestStack::seeded().await;
     let lesson = stack.lessons().await[0]["id"].clone();

@@ -265,6 +265,52 @@ $worker_servers    keepalive 64;
 CONF
 }
 
+# A PostgreSQL server of our own on DIR (initialised on first use) and PORT, trust auth on
+# loopback; started in the background by pg_ctl (stop it with stop_postgres DIR). As root,
+# it runs as the `postgres` user (initdb refuses root). Prints the database user.
+start_postgres() {
+  local dir="$1" port="$2" bin; bin="$(ensure_postgres)"
+  local user run
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    user=postgres
+    chown -R postgres:postgres "$dir"
+    run() { su postgres -s /bin/bash -c "$1"; }
+  else
+    user="$(id -un)"
+    run() { bash -c "$1"; }
+  fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $dir/data"
+    run "'$bin/initdb' -D '$dir/data' -U '$user' --auth=trust -E UTF8 > '$dir/initdb.log' 2>&1" \
+      || { cat "$dir/initdb.log" >&2; die "initdb failed (log above)"; }
+  fi
+  run "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1\" -w start > /dev/null" \
+    || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL did not start (log above)"; }
+  echo "$user"
+}
+
+stop_postgres() {
+  local dir="$1" bin; bin="$(ensure_postgres)"
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/bash -c "'$bin/pg_ctl' -D '$dir/data' -m fast stop > /dev/null 2>&1" || true
+  else
+    "$bin/pg_ctl" -D "$dir/data" -m fast stop > /dev/null 2>&1 || true
+  fi
+}
+
+# The environment of a Directus instance of a cluster (after export_directus_env): the
+# database is PostgreSQL, and Redis carries the locks, the bus (flow reloads, schema
+# changes, realtime), the system cache and the schedules' once-per-tick claims.
+# Arguments: PostgreSQL port, database user, Redis URL, the balancer's URL.
+export_cluster_env() {
+  local pg_port="$1" pg_user="$2" redis_url="$3" public_url="$4"
+  unset DB_FILENAME
+  export DB_CLIENT=pg DB_HOST=127.0.0.1 DB_PORT="$pg_port" DB_DATABASE=postgres DB_USER="$pg_user"
+  export REDIS="$redis_url" CACHE_STORE=redis SYNCHRONIZATION_STORE=redis RATE_LIMITER_STORE=redis
+  export PUBLIC_URL="$public_url"
+}
+
 # Debian's Chromium, for the browser tests (driven by playwright-core, which never
 # downloads a browser of its own); prints the path of its binary.
 ensure_chromium() {

@@ -142,6 +142,17 @@ impl TestBalancer {
 
 impl Drop for TestBalancer {
     fn drop(&mut self) {
+        // SIGTERM: the master stops its worker processes (SIGKILL would orphan them).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         if !std::thread::panicking() {
@@ -299,6 +310,19 @@ impl TestCluster {
             .iter()
             .filter_map(TestDirectus::pid)
             .collect()
+    }
+
+    /// PostgreSQL's postmaster, Redis and nginx' master, by name, to measure their CPU
+    /// (with their children).
+    pub fn server_pids(&self) -> Vec<(String, u32)> {
+        let mut pids = vec![
+            ("redis".to_owned(), self.redis.child.id()),
+            ("nginx".to_owned(), self.balancer.child.id()),
+        ];
+        if let Some(pid) = self.postgres.postmaster_pid() {
+            pids.insert(0, ("postgres".to_owned(), pid));
+        }
+        pids
     }
 
     pub fn log_dir(&self) -> &Path {

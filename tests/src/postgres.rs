@@ -82,6 +82,17 @@ impl TestPostgres {
         }
     }
 
+    /// The postmaster's process id (its backends are its children).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// The database Directus uses: the cluster's default one, fresh from initdb.
     pub fn database(&self) -> String {
         "postgres".to_owned()

@@ -256,6 +256,20 @@ pub async fn summarize(
         worker_rss_kib: is_pathwise.then_some(after.worker_rss).flatten(),
         directus_cpu_share: (after.directus_cpu - before.directus_cpu) / seconds,
         round_trips_per_attempt: gradings.filter(|(_, c)| *c > 0.0).map(|(s, c)| s / c),
+        cpu_shares: after
+            .by_process
+            .iter()
+            .map(|(name, cpu)| {
+                let earlier = before
+                    .by_process
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0.0, |(_, c)| *c);
+                // A process restarted during the step counts from zero.
+                let used = if *cpu >= earlier { cpu - earlier } else { *cpu };
+                (name.clone(), used / seconds)
+            })
+            .collect::<std::collections::BTreeMap<_, _>>(),
         drain_seconds: 0.0,
     }
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::cluster::{ClusterConfig, TestCluster};
 use crate::postgres::TestPostgres;
 use crate::stack::answers_scoring;
 use crate::{TestDirectus, free_port, secrets};
@@ -43,6 +44,10 @@ pub struct BenchConfig {
     /// Whether to also run the worker on Directus' public APIs (`pathwise-public`): the
     /// write path of a Directus without the Pathwise extension.
     pub public: bool,
+    /// Run on a cluster of this many Directus instances (and as many workers) on
+    /// PostgreSQL and Redis behind nginx ([`TestCluster`]) instead of one Directus and one
+    /// worker. The baseline runs on the same cluster. Only the load steps run then.
+    pub cluster: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,6 +75,10 @@ pub struct StepResult {
     /// starts from an idle system, and the step's CPU includes its backlog.
     #[serde(default)]
     pub drain_seconds: f64,
+    /// Each process's CPU over the step, as a share of one core: `directus-<n>`,
+    /// `worker-<n>`, and on a cluster `postgres`, `redis` and `nginx` (with their children).
+    #[serde(default)]
+    pub cpu_shares: std::collections::BTreeMap<String, f64>,
 }
 
 /// Directus' CPU for the worker's own calls only: attempts created while no worker
@@ -318,39 +327,114 @@ pub async fn attempt_mix(directus: &TestDirectus) -> Vec<(Value, serde_json::Map
     mix
 }
 
+/// What the bench runs against.
+enum Target {
+    Single {
+        directus: TestDirectus,
+        _postgres: Option<TestPostgres>,
+    },
+    Cluster(TestCluster),
+}
+
+impl Target {
+    /// The instance the admin's reads and writes go to.
+    fn admin(&self) -> &TestDirectus {
+        match self {
+            Target::Single { directus, .. } => directus,
+            Target::Cluster(cluster) => cluster.admin_instance(),
+        }
+    }
+
+    fn describe(&self, config: &BenchConfig) -> String {
+        match self {
+            Target::Cluster(cluster) => format!(
+                "PostgreSQL, {} Directus instance(s) and as many workers behind nginx, Redis",
+                cluster.instances.len()
+            ),
+            Target::Single { .. } if config.postgres => "PostgreSQL".into(),
+            Target::Single { .. } => "SQLite".into(),
+        }
+    }
+
+    /// What each step measures; `worker` is the single topology's worker.
+    fn processes(&self, worker: Option<&WorkerProcess>) -> proc::Processes {
+        match self {
+            Target::Single { directus, .. } => proc::Processes {
+                workers: worker
+                    .map(|w| vec![(w.child.id(), w.url.clone())])
+                    .unwrap_or_default(),
+                directus: directus.pid().into_iter().collect(),
+                others: Vec::new(),
+            },
+            Target::Cluster(cluster) => proc::Processes {
+                workers: cluster
+                    .workers
+                    .iter()
+                    .map(|w| (w.child.id(), w.url.clone()))
+                    .collect(),
+                directus: cluster.directus_pids(),
+                others: cluster.server_pids(),
+            },
+        }
+    }
+}
+
+async fn start_target(config: &BenchConfig, worker_url: &str) -> Target {
+    if let Some(instances) = config.cluster {
+        let log_dir =
+            std::env::temp_dir().join(format!("pathwise-bench-cluster-{}", crate::random()));
+        let cluster = TestCluster::start(ClusterConfig {
+            instances,
+            workers: instances,
+            worker_binary: config.worker_binary.clone(),
+            worker_env: Vec::new(),
+            log_dir,
+            seed: true,
+        })
+        .await;
+        return Target::Cluster(cluster);
+    }
+    if config.postgres {
+        let pg = tokio::task::spawn_blocking(TestPostgres::start)
+            .await
+            .unwrap();
+        let directus = TestDirectus::on_postgres(&pg, worker_url).await;
+        directus.provision().await;
+        directus.seed().await;
+        return Target::Single {
+            directus,
+            _postgres: Some(pg),
+        };
+    }
+    Target::Single {
+        directus: TestDirectus::seeded(worker_url).await,
+        _postgres: None,
+    }
+}
+
 pub async fn run(config: &BenchConfig) -> BenchReport {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
     let worker_port = free_port();
-    let worker_url = format!("http://127.0.0.1:{worker_port}");
-    let _postgres;
-    let directus = if config.postgres {
-        let pg = tokio::task::spawn_blocking(TestPostgres::start)
-            .await
-            .unwrap();
-        let directus = TestDirectus::on_postgres(&pg, &worker_url).await;
-        directus.provision().await;
-        directus.seed().await;
-        _postgres = Some(pg);
-        directus
-    } else {
-        _postgres = None;
-        TestDirectus::seeded(&worker_url).await
+    let single_worker_url = format!("http://127.0.0.1:{worker_port}");
+    let target = start_target(config, &single_worker_url).await;
+    let directus = target.admin();
+    let (entry_url, worker_url) = match &target {
+        Target::Single { directus, .. } => (directus.url.clone(), single_worker_url.clone()),
+        Target::Cluster(cluster) => (
+            cluster.url().to_owned(),
+            cluster.balancer.worker_url.clone(),
+        ),
     };
     eprintln!(
-        "bench: Directus up at {} ({})",
-        directus.url,
-        if config.postgres {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
+        "bench: Directus up at {entry_url} ({})",
+        target.describe(config)
     );
-    load_synthetic_course(&directus).await;
-    let students = create_students(&directus, config.students).await;
-    let mix = attempt_mix(&directus).await;
+    load_synthetic_course(directus).await;
+    let students = create_students(directus, config.students).await;
+    let mix = attempt_mix(directus).await;
     eprintln!(
         "bench: {} students, {} attempt shapes",
         students.len(),
@@ -360,18 +444,31 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         baseline::create(&directus.admin()).await.unwrap();
     }
 
-    let mut worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
-    worker
-        .wait_ready(&http, Duration::from_secs(10))
-        .await
-        .expect("the worker becomes ready");
+    // The single topology's worker (a cluster's are the cluster's).
+    let mut worker = match &target {
+        Target::Single { directus, .. } => {
+            let worker = WorkerProcess::spawn(&config.worker_binary, worker_port, &directus.url);
+            worker
+                .wait_ready(&http, Duration::from_secs(10))
+                .await
+                .expect("the worker becomes ready");
+            Some(worker)
+        }
+        Target::Cluster(_) => None,
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_rss = proc::rss_kib(worker.child.id());
-    let directus_pid = directus.pid().expect("Directus runs");
+    let idle_rss = match (&worker, &target) {
+        (Some(worker), _) => proc::rss_kib(worker.child.id()),
+        (None, Target::Cluster(cluster)) => cluster
+            .workers
+            .first()
+            .and_then(|w| proc::rss_kib(w.child.id())),
+        _ => None,
+    };
     let plan = load::Plan {
         http: http.clone(),
-        directus_url: directus.url.clone(),
-        worker_url: worker.url.clone(),
+        directus_url: entry_url.clone(),
+        worker_url: worker_url.clone(),
         students: students.clone(),
         mix,
         sync: false,
@@ -382,7 +479,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     if config.sync {
         systems.push("pathwise-sync");
     }
-    if config.public {
+    if config.public && config.cluster.is_none() {
         systems.push("pathwise-public");
     }
     if config.baseline {
@@ -391,22 +488,23 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     let mut pathwise_totals = None;
     for system in systems {
         if system == "baseline" {
-            pathwise_totals = Some(drain_and_check(config, &directus).await);
+            pathwise_totals = Some(drain_and_check(config, directus).await);
         }
         if system == "pathwise-public" {
             // The same worker on Directus' public APIs, at the address the flow posts to.
-            drop(worker);
-            worker = WorkerProcess::spawn_with(
+            drop(worker.take());
+            let public = WorkerProcess::spawn_with(
                 &config.worker_binary,
                 worker_port,
                 &directus.url,
                 &[("PATHWISE_WRITE_PATH", "public")],
                 None,
             );
-            worker
+            public
                 .wait_ready(&http, Duration::from_secs(10))
                 .await
                 .expect("the worker becomes ready");
+            worker = Some(public);
         }
         baseline::activate(&directus.admin(), system == "baseline")
             .await
@@ -418,21 +516,20 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
             .chain((config.max_concurrency > 0).then_some(None))
             .collect();
         for offered in loads {
-            let before =
-                proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
+            let processes = target.processes(worker.as_ref());
+            let before = proc::Snapshot::take(&processes, &http).await;
             let plan = load::Plan {
                 sync: system == "pathwise-sync",
                 ..plan.clone()
             };
             let outcome = load::drive(&plan, offered, config.step, config.max_concurrency).await;
             let drained = Instant::now();
-            wait_until_idle(&directus, Duration::from_secs(120)).await;
+            wait_until_idle(directus, Duration::from_secs(120)).await;
             let drain_seconds = drained.elapsed().as_secs_f64();
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let after =
-                proc::Snapshot::take(worker.child.id(), directus_pid, &http, &worker.url).await;
+            let after = proc::Snapshot::take(&processes, &http).await;
             let mut step =
-                load::summarize(system, offered, &outcome, &before, &after, &directus).await;
+                load::summarize(system, offered, &outcome, &before, &after, directus).await;
             step.drain_seconds = drain_seconds;
             eprintln!(
                 "bench: {system} {:?}/s: p50 {:.1} ms p99 {:.1} ms, {} attempts",
@@ -442,22 +539,30 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         }
     }
     if pathwise_totals.is_none() {
-        pathwise_totals = Some(drain_and_check(config, &directus).await);
+        pathwise_totals = Some(drain_and_check(config, directus).await);
     }
     baseline::activate(&directus.admin(), false).await.unwrap();
     drop(worker);
     let mut rounds: Vec<(&str, Vec<f64>)> = vec![("extension", vec![]), ("public", vec![])];
     let mut count = 0;
-    for _ in 0..CALL_COST_ROUNDS {
+    // The cost of the worker's own calls, and cold starts: on the single topology only
+    // (a sweep through one instance says nothing more on a cluster).
+    let call_cost_rounds = if config.cluster.is_some() {
+        0
+    } else {
+        CALL_COST_ROUNDS
+    };
+    for _ in 0..call_cost_rounds {
         for (path, costs) in &mut rounds {
             let (attempts, cost) =
-                worker_call_cost(config, &directus, &students, &plan.mix, path).await;
+                worker_call_cost(config, directus, &students, &plan.mix, path).await;
             count = attempts;
             costs.push(cost);
         }
     }
     let worker_call_costs = rounds
         .into_iter()
+        .filter(|(_, costs)| !costs.is_empty())
         .map(|(path, costs)| {
             let mut sorted = costs.clone();
             sorted.sort_by(f64::total_cmp);
@@ -470,13 +575,17 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         })
         .collect();
 
-    let cold_start = if config.cold_starts > 0 {
-        Some(cold_starts(config, &directus, &http).await)
+    let cold_start = if config.cold_starts > 0 && config.cluster.is_none() {
+        Some(cold_starts(config, directus, &http).await)
     } else {
         None
     };
     let report = BenchReport {
-        database: if config.postgres { "postgresql".into() } else { "sqlite".into() },
+        database: match config.cluster {
+            Some(n) => format!("postgresql, {n} Directus instance(s) and {n} worker(s) behind nginx, Redis"),
+            None if config.postgres => "postgresql".into(),
+            None => "sqlite".into(),
+        },
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         students: config.students,
         step_seconds: config.step.as_secs_f64(),
@@ -734,6 +843,19 @@ pub fn table(report: &BenchReport) -> String {
             ratio(pathwise.achieved_rate, baseline.achieved_rate),
         ));
     }
+    for s in report.steps.iter().filter(|s| s.cpu_shares.len() > 2) {
+        out.push_str(&format!(
+            "{} at {}: CPU by process (% of one core): {}\n",
+            s.system,
+            s.offered_rate
+                .map_or("max".to_owned(), |r| format!("{r:.0}/s")),
+            s.cpu_shares
+                .iter()
+                .map(|(name, share)| format!("{name} {:.0}", share * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if let Some(t) = &report.pathwise_totals {
         out.push_str(&format!(
             "pathwise totals after a {:.0} s drain: {} attempts, {} never graded, {} students counted wrong\n",
@@ -759,6 +881,42 @@ pub fn table(report: &BenchReport) -> String {
             "cold start ({} runs): ready p50 {:.1} ms (max {:.1}), first event p50 {:.1} ms (max {:.1})\n",
             c.runs, c.ready_ms_p50, c.ready_ms_max, c.first_event_ms_p50, c.first_event_ms_max
         ));
+    }
+    out
+}
+
+/// Throughput at saturation (the closed loop) per system and instance count, and the
+/// scaling factor of each count over the first.
+pub fn scaling_table(reports: &[(usize, BenchReport)]) -> String {
+    let mut out = String::from("scaling at saturation (closed loop), attempts per second:\n");
+    let Some((first_n, first)) = reports.first() else {
+        return out;
+    };
+    let saturated = |report: &BenchReport, system: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.system == system && s.offered_rate.is_none())
+            .map(|s| (s.achieved_rate, s.p50_ms, s.p99_ms))
+    };
+    for step in first.steps.iter().filter(|s| s.offered_rate.is_none()) {
+        let system = &step.system;
+        let Some((base, _, _)) = saturated(first, system) else {
+            continue;
+        };
+        let mut line = format!("  {system:<14}");
+        for (n, report) in reports {
+            if let Some((rate, p50, p99)) = saturated(report, system) {
+                line.push_str(&format!(
+                    "  {n} instance(s): {rate:.1}/s (p50 {p50:.0} ms, p99 {p99:.0} ms)"
+                ));
+                if *n != *first_n && base > 0.0 {
+                    line.push_str(&format!(" = {:.2}x", rate / base));
+                }
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }

@@ -26,41 +26,119 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU seconds of a process and all its descendants alive now (PostgreSQL's backends,
+/// nginx' workers).
+pub fn tree_cpu_seconds(root: u32) -> Option<f64> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut tree = vec![root];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (pid, ppid) in &parents {
+            if tree.contains(ppid) && !tree.contains(pid) {
+                tree.push(*pid);
+                grew = true;
+            }
+        }
+    }
+    let own = cpu_seconds(root)?;
+    Some(
+        own + tree[1..]
+            .iter()
+            .filter_map(|pid| cpu_seconds(*pid))
+            .sum::<f64>(),
+    )
+}
+
+/// The processes a step measures: the workers (with their /metrics), the Directus
+/// instances, and the other servers of a cluster (PostgreSQL, Redis, nginx) by name.
+#[derive(Debug, Clone, Default)]
+pub struct Processes {
+    pub workers: Vec<(u32, String)>,
+    pub directus: Vec<u32>,
+    /// (name, root pid): measured with their descendants.
+    pub others: Vec<(String, u32)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub at: Instant,
+    /// All workers together.
     pub worker_cpu: Option<f64>,
     pub worker_rss: Option<u64>,
+    /// All Directus instances together.
     pub directus_cpu: f64,
-    /// (sum, count) of `pathwise_directus_round_trips_per_attempt`.
+    /// (sum, count) of `pathwise_directus_round_trips_per_attempt`, all workers together.
     pub round_trips: Option<(f64, f64)>,
+    /// CPU seconds by process name: `directus-<n>`, `worker-<n>` and the others.
+    pub by_process: Vec<(String, f64)>,
 }
 
 impl Snapshot {
-    pub async fn take(
-        worker: u32,
-        directus: u32,
-        http: &reqwest::Client,
-        worker_url: &str,
-    ) -> Self {
-        let metrics = match http.get(format!("{worker_url}/metrics")).send().await {
-            Ok(r) => r.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        let value = |name: &str| {
-            metrics
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().parse::<f64>().ok())
-        };
-        let round_trips = value("pathwise_directus_round_trips_per_attempt_sum ")
-            .zip(value("pathwise_directus_round_trips_per_attempt_count "));
+    pub async fn take(processes: &Processes, http: &reqwest::Client) -> Self {
+        let mut round_trips: Option<(f64, f64)> = None;
+        let mut by_process = Vec::new();
+        let (mut worker_cpu, mut worker_rss) = (None::<f64>, None::<u64>);
+        for (n, (pid, url)) in processes.workers.iter().enumerate() {
+            let metrics = match http.get(format!("{url}/metrics")).send().await {
+                Ok(r) => r.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let value = |name: &str| {
+                metrics
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            };
+            if let Some((sum, count)) = value("pathwise_directus_round_trips_per_attempt_sum ")
+                .zip(value("pathwise_directus_round_trips_per_attempt_count "))
+            {
+                let (s, c) = round_trips.unwrap_or((0.0, 0.0));
+                round_trips = Some((s + sum, c + count));
+            }
+            if let Some(cpu) = cpu_seconds(*pid) {
+                worker_cpu = Some(worker_cpu.unwrap_or(0.0) + cpu);
+                by_process.push((format!("worker-{n}"), cpu));
+            }
+            if let Some(rss) = rss_kib(*pid) {
+                worker_rss = Some(worker_rss.unwrap_or(0) + rss);
+            }
+        }
+        let mut directus_cpu = 0.0;
+        for (n, pid) in processes.directus.iter().enumerate() {
+            let cpu = cpu_seconds(*pid).unwrap_or(0.0);
+            directus_cpu += cpu;
+            by_process.push((format!("directus-{n}"), cpu));
+        }
+        for (name, pid) in &processes.others {
+            by_process.push((name.clone(), tree_cpu_seconds(*pid).unwrap_or(0.0)));
+        }
         Self {
             at: Instant::now(),
-            worker_cpu: cpu_seconds(worker),
-            worker_rss: rss_kib(worker),
-            directus_cpu: cpu_seconds(directus).unwrap_or(0.0),
+            worker_cpu,
+            worker_rss,
+            directus_cpu,
             round_trips,
+            by_process,
         }
     }
 }
@@ -68,6 +146,13 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_counts_the_children() {
+        let pid = std::process::id();
+        let own = cpu_seconds(pid).unwrap();
+        assert!(tree_cpu_seconds(pid).unwrap() >= own);
+    }
 
     #[test]
     fn reads_this_process() {

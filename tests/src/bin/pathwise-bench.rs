@@ -1,12 +1,17 @@
 //! `scripts/bench` runs this: see `pathwise_tests::bench`.
 //!
 //! pathwise-bench [--postgres] [--rates 5,10,20,40] [--step 30] [--concurrency 16]
-//!                [--students 500] [--cold-starts 20] [--no-baseline] [--no-sync] [--no-public] [--out DIR] --worker PATH
+//!                [--students 500] [--cold-starts 20] [--no-baseline] [--no-sync] [--no-public]
+//!                [--instances 1,2] [--out DIR] --worker PATH
+//!
+//! `--instances 1,2`: one run per count on a cluster (PostgreSQL, Redis, that many Directus
+//! instances and workers behind nginx), each with the baseline on the same cluster, into
+//! DIR/instances-<n>/; then the scaling factor of each system at saturation.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pathwise_tests::bench::{BenchConfig, run, table};
+use pathwise_tests::bench::{BenchConfig, run, scaling_table, table};
 
 fn main() {
     let mut config = BenchConfig {
@@ -21,7 +26,9 @@ fn main() {
         baseline: true,
         sync: true,
         public: true,
+        cluster: None,
     };
+    let mut instances: Vec<usize> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -30,6 +37,13 @@ fn main() {
             "--no-baseline" => config.baseline = false,
             "--no-sync" => config.sync = false,
             "--no-public" => config.public = false,
+            "--instances" => {
+                instances = value()
+                    .split(',')
+                    .map(|n| n.trim().parse().expect("a number of instances"))
+                    .collect();
+                config.postgres = true;
+            }
             "--rates" => {
                 config.rates = value()
                     .split(',')
@@ -59,6 +73,33 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    if !instances.is_empty() {
+        let mut reports = Vec::new();
+        for n in instances {
+            let config = BenchConfig {
+                cluster: Some(n),
+                out_dir: config
+                    .out_dir
+                    .as_ref()
+                    .map(|d| d.join(format!("instances-{n}"))),
+                ..config.clone()
+            };
+            let report = runtime.block_on(run(&config));
+            print!("{}", table(&report));
+            reports.push((n, report));
+        }
+        print!("{}", scaling_table(&reports));
+        if let Some(dir) = &config.out_dir {
+            std::fs::write(dir.join("scaling.txt"), scaling_table(&reports))
+                .expect("write scaling.txt");
+            println!(
+                "wrote {}/instances-*/bench.json and {}/scaling.txt",
+                dir.display(),
+                dir.display()
+            );
+        }
+        return;
+    }
     let report = runtime.block_on(run(&config));
     print!("{}", table(&report));
     if let Some(dir) = &config.out_dir {

@@ -29,6 +29,7 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
         baseline: true,
         sync: true,
         public: true,
+        cluster: None,
     };
     let report = run(&config).await;
     println!("{}", table(&report));

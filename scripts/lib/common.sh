@@ -227,7 +227,8 @@ worker_processes 1;
 daemon off;
 pid $prefix/nginx.pid;
 error_log $prefix/error.log warn;
-events { worker_connections 4096; }
+worker_rlimit_nofile 65536;
+events { worker_connections 16384; }
 http {
   access_log off;
   client_body_temp_path $prefix/tmp/body;
@@ -240,10 +241,14 @@ http {
   upstream directus {
     least_conn;
 $directus_servers    keepalive 64;
+    # Below Node's own 5 s, so that nginx never reuses a connection Directus is closing.
+    keepalive_timeout 4s;
   }
   upstream workers {
     least_conn;
 $worker_servers    keepalive 64;
+    # Below Node's own 5 s, so that nginx never reuses a connection Directus is closing.
+    keepalive_timeout 4s;
   }
   proxy_http_version 1.1;
   proxy_set_header Upgrade \$http_upgrade;

@@ -111,3 +111,89 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
     );
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// The benchmark on a cluster (two Directus instances and two workers on PostgreSQL and
+/// Redis behind nginx), so that `scripts/bench --instances` cannot rot: both instances
+/// and both workers carry load, every server's CPU is measured, nothing is lost.
+#[tokio::test]
+async fn a_tiny_benchmark_on_a_cluster_measures_every_process() {
+    let status = std::process::Command::new("cargo")
+        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+        .current_dir(pathwise_tests::repo_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let config = BenchConfig {
+        postgres: true,
+        rates: vec![6.0],
+        step: Duration::from_secs(3),
+        max_concurrency: 4,
+        students: 6,
+        cold_starts: 0,
+        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        out_dir: None,
+        baseline: true,
+        sync: true,
+        public: true,
+        cluster: Some(2),
+    };
+    let report = run(&config).await;
+    println!("{}", table(&report));
+    let systems: Vec<&str> = report.steps.iter().map(|s| s.system.as_str()).collect();
+    assert_eq!(
+        systems,
+        [
+            "pathwise",
+            "pathwise",
+            "pathwise-sync",
+            "pathwise-sync",
+            "baseline",
+            "baseline"
+        ],
+        "no public path on a cluster (the extension is installed)"
+    );
+    for step in &report.steps {
+        assert!(step.attempts > 0, "{step:?}");
+        assert_eq!((step.errors, step.timed_out), (0, 0), "{step:?}");
+        assert!(step.graded_twice.is_none_or(|n| n == 0), "{step:?}");
+        for process in [
+            "directus-0",
+            "directus-1",
+            "postgres",
+            "redis",
+            "nginx",
+            "worker-0",
+            "worker-1",
+        ] {
+            assert!(
+                step.cpu_shares.contains_key(process),
+                "{process} measured: {step:?}"
+            );
+        }
+    }
+    // Under the closed loop both Directus instances and both workers work.
+    let saturated = report
+        .steps
+        .iter()
+        .find(|s| s.system == "pathwise" && s.offered_rate.is_none())
+        .unwrap();
+    for process in [
+        "directus-0",
+        "directus-1",
+        "worker-0",
+        "worker-1",
+        "postgres",
+    ] {
+        assert!(
+            saturated.cpu_shares[process] > 0.0,
+            "{process} idle: {saturated:?}"
+        );
+    }
+    let totals = report.pathwise_totals.as_ref().unwrap();
+    assert_eq!(
+        (totals.never_graded, totals.students_miscounted),
+        (0, 0),
+        "{totals:?}"
+    );
+    assert!(report.worker_call_costs.is_empty() && report.cold_start.is_none());
+}

@@ -3,6 +3,13 @@
 //! Per affected course: the course structure, its paths, the graded attempts and the
 //! mastery of its skills are read once for all students, the paths recomputed by the pure
 //! engine, and the ones that changed written back in one request.
+//!
+//! Recomputes of one course never overlap within a process: an editor's bulk import fires
+//! one event per item (a thousand questions, a thousand events), and a thousand whole-course
+//! recomputes at once swamped Directus (seen on a two-instance cluster: requests queued
+//! past their 30 s timeout). An event for a course being recomputed asks for one more run
+//! after the current one and answers at once; the running one repeats until no event
+//! came in meanwhile, so the last change is always taken into account.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -20,13 +27,60 @@ pub(super) async fn recompute(
     worker.courses.evict(courses.iter().copied());
     let mut paths_updated = 0;
     for course in &courses {
-        paths_updated += recompute_course(worker, *course).await?;
+        paths_updated += recompute_coalesced(worker, *course).await?;
     }
     tracing::info!(collection, courses = ?courses, paths_updated, "paths recomputed after a content change");
     Ok(Handled::Content {
         courses: courses.into_iter().collect(),
         paths_updated,
     })
+}
+
+/// [`recompute_course`], unless it is running for this course already: then the running
+/// one is asked to go once more, and this answers 0 at once.
+async fn recompute_coalesced(worker: &Worker, course: i64) -> Result<usize, ProcessError> {
+    let running = &worker.recomputing;
+    {
+        let mut courses = running.lock().expect("recomputing lock");
+        if let Some(again) = courses.get_mut(&course) {
+            *again = true;
+            return Ok(0);
+        }
+        courses.insert(course, false);
+    }
+    // Removes the course's entry if this future fails or is dropped halfway, so that a
+    // later event recomputes it instead of waiting for a run that will never come.
+    struct Running<'a> {
+        courses: &'a std::sync::Mutex<HashMap<i64, bool>>,
+        course: i64,
+        armed: bool,
+    }
+    impl Drop for Running<'_> {
+        fn drop(&mut self) {
+            if self.armed
+                && let Ok(mut courses) = self.courses.lock()
+            {
+                courses.remove(&self.course);
+            }
+        }
+    }
+    let mut guard = Running {
+        courses: running,
+        course,
+        armed: true,
+    };
+    let mut updated = 0;
+    loop {
+        updated += recompute_course(worker, course).await?;
+        let mut courses = running.lock().expect("recomputing lock");
+        if courses.get(&course) == Some(&true) {
+            courses.insert(course, false);
+            continue;
+        }
+        courses.remove(&course);
+        guard.armed = false;
+        return Ok(updated);
+    }
 }
 
 /// The path from a changed item to its course, as a Directus field path.

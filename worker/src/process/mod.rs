@@ -17,7 +17,7 @@ pub mod student;
 pub mod sweep;
 pub mod write_path;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -79,6 +79,9 @@ pub struct Worker {
     /// One reconciliation of `content_issues` at a time, in the order courses were loaded
     /// (see [`content_issues`]).
     issues_turn: Arc<tokio::sync::Mutex<()>>,
+    /// Courses whose paths are being recomputed, each with whether another content event
+    /// arrived meanwhile (see [`content::recompute`]).
+    recomputing: Arc<Mutex<HashMap<i64, bool>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +162,7 @@ impl Worker {
             students_in_flight: Arc::new(Mutex::new(HashSet::new())),
             detected_write_path: Arc::new(tokio::sync::OnceCell::new()),
             issues_turn: Arc::new(tokio::sync::Mutex::new(())),
+            recomputing: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

@@ -74,10 +74,23 @@ pub struct SkillUpdate {
     pub skill: i64,
     /// P(known) before the attempt.
     pub p_known_before: f64,
+    /// BKT's P(correct) before each answer on the skill, in order: what the accuracy
+    /// monitor sets beside the answers.
+    #[serde(default)]
+    pub predictions: Vec<AnswerPrediction>,
     /// The FSRS rating the attempt gave the skill.
     pub rating: ReviewRating,
     /// The state to store (BKT and FSRS fields).
     pub state: MasteryState,
+}
+
+/// BKT's prediction for one answer, made before the answer was known.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AnswerPrediction {
+    pub question: i64,
+    /// P(correct) = P(known)(1 - slip) + (1 - P(known)) guess, before this answer.
+    pub p_correct: f64,
+    pub correct: bool,
 }
 
 /// What to write back after an attempt.
@@ -293,18 +306,25 @@ pub fn update_skills(
             .cloned()
             .unwrap_or_else(|| MasteryState::new(skill, course.mastery_threshold));
         let p_known_before = state.p_known;
-        for &correct in &answers {
+        let mut predictions = Vec::with_capacity(answers.len());
+        for &(question, correct) in &answers {
+            predictions.push(AnswerPrediction {
+                question,
+                p_correct: super::mastery::p_correct(state.p_known, skill),
+                correct,
+            });
             state.observe(skill, correct, course.mastery_threshold);
         }
         let ratings: Vec<ReviewRating> = answers
             .iter()
-            .map(|&correct| ReviewRating::for_answer(correct, pace))
+            .map(|&(_, correct)| ReviewRating::for_answer(correct, pace))
             .collect();
         let rating = ReviewRating::combine(&ratings).unwrap_or(ReviewRating::Good);
         scheduler.review(&mut state, rating, now);
         updates.push(SkillUpdate {
             skill: skill.id,
             p_known_before,
+            predictions,
             rating,
             state,
         });
@@ -312,27 +332,29 @@ pub fn update_skills(
     Ok(updates)
 }
 
-/// (skill, answers right or wrong) in order of first appearance.
+/// (skill, (question, answered right) in order) in order of first appearance.
+type Observations<'a> = Vec<(&'a Skill, Vec<(i64, bool)>)>;
+
 fn observations_by_skill<'a>(
     course: &'a Course,
     questions: &[&Question],
     graded: &GradedAttempt,
-) -> Result<Vec<(&'a Skill, Vec<bool>)>, EngineError> {
-    let mut observations: Vec<(&Skill, Vec<bool>)> = Vec::new();
+) -> Result<Observations<'a>, EngineError> {
+    let mut observations: Observations<'a> = Vec::new();
     for (question, result) in questions.iter().zip(&graded.results) {
         for &skill_id in &question.skills {
             match observations
                 .iter_mut()
                 .find(|(skill, _)| skill.id == skill_id)
             {
-                Some((_, answers)) => answers.push(result.correct),
+                Some((_, answers)) => answers.push((question.id, result.correct)),
                 None => {
                     let skill = course.skill(skill_id).ok_or(EngineError::UnknownSkill {
                         question: question.id,
                         skill: skill_id,
                         course: course.id,
                     })?;
-                    observations.push((skill, vec![result.correct]));
+                    observations.push((skill, vec![(question.id, result.correct)]));
                 }
             }
         }
@@ -764,5 +786,34 @@ mod tests {
             process_attempt(&input).expect("processes"),
             process_attempt(&input).expect("processes")
         );
+    }
+
+    #[test]
+    fn each_answer_carries_bkts_prediction_made_before_it() {
+        let outcome = process_attempt(&input(json!({"11": true, "12": false, "13": false})))
+            .expect("processes");
+        let s1 = &outcome.mastery[0];
+        assert_eq!(s1.skill, 1);
+        let questions: Vec<(i64, bool)> = s1
+            .predictions
+            .iter()
+            .map(|p| (p.question, p.correct))
+            .collect();
+        assert_eq!(
+            questions,
+            [(11, true), (12, false)],
+            "skill 1's answers, in order"
+        );
+        // The first from the prior, the second from the state after the first answer.
+        let skill = input(json!({})).course.skill(1).unwrap().clone();
+        let first = crate::learning::mastery::p_correct(s1.p_known_before, &skill);
+        let second =
+            crate::learning::mastery::p_correct(update(s1.p_known_before, true, &skill), &skill);
+        assert!((s1.predictions[0].p_correct - first).abs() < 1e-12);
+        assert!((s1.predictions[1].p_correct - second).abs() < 1e-12);
+        assert!(second > first, "a right answer raises the next prediction");
+        let s2 = &outcome.mastery[1];
+        let questions: Vec<i64> = s2.predictions.iter().map(|p| p.question).collect();
+        assert_eq!(questions, [12, 13]);
     }
 }

@@ -35,13 +35,14 @@
 //! - [`thresholds`]: a course's advance, remediation and mastery thresholds, checked
 //!   ([`thresholds::validate_thresholds`]).
 
+pub mod analytics;
 pub mod answer_key;
 pub mod content;
+pub mod editor_words;
 pub mod engagement;
 pub mod engine;
 pub mod experiment;
 pub mod grading;
-pub mod editor_words;
 pub mod issues;
 pub mod mastery;
 pub mod messages;
@@ -63,8 +64,8 @@ pub use answer_key::{
 pub use content::{Course, Lesson, LessonKind, Question, Skill};
 pub use engagement::{Engagement, update_engagement};
 pub use engine::{
-    AttemptInput, AttemptOutcome, EngineError, SkillUpdate, process_attempt, process_attempt_with,
-    update_skills, validate_course,
+    AnswerPrediction, AttemptInput, AttemptOutcome, EngineError, SkillUpdate, process_attempt,
+    process_attempt_with, update_skills, validate_course,
 };
 pub use experiment::{DEFAULT_STRATEGY, assign_strategy};
 pub use grading::{

@@ -511,7 +511,7 @@ async fn decide_and_write(
         .observe(started.elapsed().as_secs_f64());
 
     let variables = outcome_writes(attempt_id, &student, input.course.id, &outcome, &prior);
-    let graded = graded_fields(&outcome.graded, now);
+    let graded = graded_fields(&outcome, now);
     match path {
         WritePath::Extension => {
             let mut writes = serde_json::to_value(&variables).unwrap_or_default();
@@ -907,18 +907,47 @@ fn correct_questions(stored: Option<&Value>) -> Vec<i64> {
 
 /// The attempt's stored `results`: per-question results with feedback, unknown
 /// questions, and the speed judgement.
-pub fn stored_results(graded: &crate::learning::GradedAttempt) -> Value {
+/// The attempt's `results`: per question, plus what the nightly analyses read back (see
+/// docs/analytics.md): per skill, P(known) before and after (`mastery`: mastery gained,
+/// time to mastery) and BKT's P(correct) before each answer (`predictions`: the accuracy
+/// monitor).
+pub fn stored_results(
+    graded: &crate::learning::GradedAttempt,
+    mastery: &[crate::learning::SkillUpdate],
+) -> Value {
+    let skills: Vec<Value> = mastery
+        .iter()
+        .map(|update| {
+            json!({
+                "skill": update.skill,
+                "before": update.p_known_before,
+                "after": update.state.p_known,
+                "mastered": update.state.mastered,
+            })
+        })
+        .collect();
+    let predictions: Vec<Value> = mastery
+        .iter()
+        .flat_map(|update| {
+            update.predictions.iter().map(|p| {
+                json!({ "skill": update.skill, "question": p.question, "p_correct": p.p_correct, "correct": p.correct })
+            })
+        })
+        .collect();
     json!({
         "questions": graded.results,
         "unknown_questions": graded.unknown_questions,
         "speed": graded.speed,
         "empty": graded.empty,
         "answers_malformed": graded.answers_malformed,
+        "mastery": skills,
+        "predictions": predictions,
     })
 }
 
 /// The attempt's graded fields, written last.
-fn graded_fields(graded: &crate::learning::GradedAttempt, now: DateTime<Utc>) -> Value {
+fn graded_fields(outcome: &AttemptOutcome, now: DateTime<Utc>) -> Value {
+    let graded = &outcome.graded;
     json!({
         "status": "graded",
         "score": graded.score,
@@ -926,7 +955,7 @@ fn graded_fields(graded: &crate::learning::GradedAttempt, now: DateTime<Utc>) ->
         "points_possible": graded.points_possible,
         "duration_seconds": graded.speed.duration_seconds,
         "speed_flag": graded.speed.flag,
-        "results": stored_results(graded),
+        "results": stored_results(graded, &outcome.mastery),
         "correct_questions": graded.correct_questions(),
         "graded_at": format_time(Some(now)),
     })

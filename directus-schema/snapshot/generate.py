@@ -221,6 +221,8 @@ FOLDERS = [
      "note": "What students submit and what Pathwise computes from it. Written by the worker."},
     {"collection": "teaching", "icon": "groups", "sort": 3, "color": GREEN,
      "note": "Cohorts: which teachers follow which students."},
+    {"collection": "analytics", "icon": "query_stats", "sort": 4, "color": ORANGE,
+     "note": "What the nightly analysis found: course insights, model accuracy, A/B reports."},
 ]
 
 
@@ -553,6 +555,49 @@ COLLECTIONS = [
         date_created(), date_updated(),
     ], group="learner_records", sort_order=9, template="{{key}} · {{status}}", accountability=None, hidden=True),
 
+    # -- analytics --
+    # Written by the nightly job (docs/analytics.md), one row per course (or experiment) per
+    # day; dashboards and editors read them.
+    collection("course_insights", "Course insight", "query_stats",
+               "One row per course per day, from the nightly analysis: how lessons and skills go, who is "
+               "inactive, which cohorts struggle, and how well the mastery model predicts answers.", [
+        string("key", required=True, unique=True, readonly=True, hidden=True,
+               note='"<course>:<day>": the nightly job writes one row per course and day, however often it runs.'),
+        m2o("course", "{{title}}", required=True, readonly=True),
+        string("day", readonly=True, width="half", note="The UTC day analysed (YYYY-MM-DD)."),
+        counter("students", note="Students with an attempt or a mastery row in the course."),
+        number("pass_rate", readonly=True, width="half", note="Share of graded attempts that passed."),
+        number("mean_mastery", readonly=True, width="half", note="Mean probability known over the course's skills."),
+        counter("struggling_students", note="Students struggling on at least one skill."),
+        counter("inactive_students", note="Students without activity for 7 days or more."),
+        counter("struggling_cohorts", note="Cohorts whose teachers were told that they struggle."),
+        number("bkt_log_loss", readonly=True, width="half",
+               note="How well BKT predicted the answers (lower is better); see model_accuracy in insights."),
+        number("item_baseline_log_loss", readonly=True, width="half",
+               note="The same for a per-item running mean: BKT should do better."),
+        boolean("model_warning", readonly=True, nullable=False, width="half", label="BKT worse than the baseline",
+                note="Set when BKT predicts answers worse than each question's running mean."),
+        json_code("insights", readonly=True, note="JSON: per lesson, per skill, per cohort, inactive students."),
+        json_code("model_accuracy", readonly=True,
+                  note="JSON: log loss, AUC and calibration of BKT, the per-item and the overall mean, per skill."),
+        json_code("review_fit", readonly=True,
+                  note="JSON: the FSRS parameters fitted on the course's reviews, with log loss before and after."),
+        date_created(),
+    ], group="analytics", sort_order=1, template="{{course.title}} · {{day}}", accountability=None, color=ORANGE),
+
+    collection("experiment_reports", "Experiment report", "science",
+               "One row per experiment per day: the recommendation strategies compared on real outcomes, "
+               "with 95% confidence intervals. The same report as `pathwise report ab` and GET /v1/reports/ab.", [
+        string("key", required=True, unique=True, readonly=True, hidden=True,
+               note='"<experiment>:<day>": one report per experiment and day.'),
+        string("experiment", readonly=True, width="half"),
+        string("day", readonly=True, width="half", note="The UTC day of the report (YYYY-MM-DD)."),
+        counter("students", note="Students in the experiment."),
+        text("summary", readonly=True, note="Each strategy against the control, in words."),
+        json_code("report", readonly=True, note="JSON: per strategy and metric, values, intervals and verdicts."),
+        date_created(),
+    ], group="analytics", sort_order=2, template="{{experiment}} · {{day}}", accountability=None, color=ORANGE),
+
     # -- teaching --
     # A teacher reads the learner records of the students of their cohorts only: the Teacher
     # policy filters through cohorts_students and cohorts_teachers (directus-schema/src/access.rs).
@@ -596,6 +641,7 @@ SYSTEM_ALIASES = [
 # an m2m list deletes only the junction row.
 RELATIONS = [
     ("courses", "subject", "subjects", "SET NULL", None, None),
+    ("course_insights", "course", "courses", "CASCADE", None, None),
     ("modules", "course", "courses", "CASCADE", "modules", None),
     ("lessons", "module", "modules", "CASCADE", "lessons", None),
     ("skills", "course", "courses", "CASCADE", "skills", None),

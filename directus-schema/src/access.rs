@@ -219,6 +219,7 @@ fn content_editor() -> PolicySpec {
     for collection in LEARNER_RECORDS
         .into_iter()
         .chain([DEAD_LETTERS, CONTENT_ISSUES])
+        .chain(ANALYTICS)
     {
         permissions.push(PermissionSpec::new(collection, Action::Read));
     }
@@ -392,6 +393,15 @@ fn worker() -> PolicySpec {
         PermissionSpec::new(JOB_RUNS, Create),
         PermissionSpec::new(JOB_RUNS, Read),
         PermissionSpec::new(JOB_RUNS, Update).fields(&["status", "summary"]),
+        // The nightly analysis reads the cohorts (to tell their teachers when one struggles)
+        // and writes one row per course (or experiment) and day, once.
+        PermissionSpec::new(COHORTS, Read),
+        PermissionSpec::new(COHORTS_TEACHERS, Read),
+        PermissionSpec::new(COHORTS_STUDENTS, Read),
+        PermissionSpec::new(COURSE_INSIGHTS, Create),
+        PermissionSpec::new(COURSE_INSIGHTS, Read),
+        PermissionSpec::new(EXPERIMENT_REPORTS, Create),
+        PermissionSpec::new(EXPERIMENT_REPORTS, Read),
         // The sweep's claims are many (one per interval) and worthless once past: the
         // worker deletes its old ones, and only those.
         PermissionSpec::new(JOB_RUNS, Delete).filter(json!({ "job": { "_eq": "sweep" } })),

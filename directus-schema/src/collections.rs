@@ -23,6 +23,10 @@ pub const BADGES: &str = "badges";
 pub const JOB_RUNS: &str = "job_runs";
 /// Problems in content that stop attempts from being graded, one per problem (its `key`).
 pub const CONTENT_ISSUES: &str = "content_issues";
+/// The nightly analysis of a course, one row per course and day.
+pub const COURSE_INSIGHTS: &str = "course_insights";
+/// The nightly A/B report of an experiment, one row per experiment and day.
+pub const EXPERIMENT_REPORTS: &str = "experiment_reports";
 /// Classes: a course, the teachers who follow them and their students.
 pub const COHORTS: &str = "cohorts";
 /// Junction: who teaches a cohort (`cohort`, `teacher`).
@@ -63,6 +67,9 @@ pub const LEARNER_RECORDS: [&str; 7] = [
 /// Cohorts and their junctions: editors write them, teachers read their own.
 pub const TEACHING: [&str; 3] = [COHORTS, COHORTS_TEACHERS, COHORTS_STUDENTS];
 
+/// What the nightly analysis writes: editors and admins read it.
+pub const ANALYTICS: [&str; 2] = [COURSE_INSIGHTS, EXPERIMENT_REPORTS];
+
 /// Every collection of the snapshot.
 pub fn all() -> impl Iterator<Item = &'static str> {
     CONTENT
@@ -70,4 +77,5 @@ pub fn all() -> impl Iterator<Item = &'static str> {
         .chain(LEARNER_RECORDS)
         .chain([DEAD_LETTERS, CONTENT_ISSUES, JOB_RUNS])
         .chain(TEACHING)
+        .chain(ANALYTICS)
 }

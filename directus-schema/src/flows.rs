@@ -27,6 +27,10 @@ pub const JOBS_PATH: &str = "/v1/jobs";
 pub const ENGAGEMENT_JOB: &str = "engagement";
 /// When the scheduled flows tick: at the start of every hour (Directus' cron syntax).
 pub const HOURLY: &str = "0 * * * *";
+/// The nightly analysis: course insights, model accuracy, A/B reports, review fits.
+pub const NIGHTLY_JOB: &str = "nightly";
+/// When it runs: 02:30 UTC, when few students learn.
+pub const NIGHTLY: &str = "30 2 * * *";
 /// `iss` of the tokens flows sign.
 pub const TOKEN_ISSUER: &str = "directus-flow";
 /// `aud` of the tokens flows sign.
@@ -101,6 +105,15 @@ pub fn flows() -> Vec<FlowSpec> {
             trigger: "schedule",
             trigger_options: json!({ "cron": HOURLY }),
             operations: job_operations(ENGAGEMENT_JOB),
+        },
+        FlowSpec {
+            name: "Pathwise: nightly analysis",
+            icon: "query_stats",
+            color: "#6644FF",
+            description: "Every night, asks the Pathwise worker for each course's insights, the model accuracy, the A/B reports and the review parameters (once per day).",
+            trigger: "schedule",
+            trigger_options: json!({ "cron": NIGHTLY }),
+            operations: job_operations(NIGHTLY_JOB),
         },
     ]
 }

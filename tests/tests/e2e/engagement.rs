@@ -430,13 +430,13 @@ async fn a_bad_tick_is_refused_with_what_is_wrong() {
         .send_tick(&json!({ "job": "engagement" }), false)
         .await;
     assert_eq!(status, 401, "an unsigned tick");
-    let (status, problem) = stack.send_tick(&json!({ "job": "nightly" }), true).await;
+    let (status, problem) = stack.send_tick(&json!({ "job": "weekly" }), true).await;
     assert_eq!(status, 422);
     assert!(
         problem["detail"]
             .as_str()
             .unwrap()
-            .contains("unknown job \"nightly\""),
+            .contains("unknown job \"weekly\""),
         "{problem}"
     );
     assert!(

@@ -2,6 +2,7 @@
 //! area. Every test starts its own Directus on a free port.
 
 mod admin_ui;
+mod analytics;
 mod bench;
 mod broken_content;
 mod cluster;

@@ -121,10 +121,10 @@ mod tests {
 
     #[test]
     fn a_bad_tick_is_told_what_is_wrong_and_where() {
-        let unknown = Tick::parse(&json!({"job": "nightly"}), 0).unwrap_err();
+        let unknown = Tick::parse(&json!({"job": "weekly"}), 0).unwrap_err();
         assert_eq!(unknown.status, 422);
         assert!(
-            unknown.detail.contains("unknown job \"nightly\""),
+            unknown.detail.contains("unknown job \"weekly\""),
             "{}",
             unknown.detail
         );

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use directus_schema::collections::{BADGES, JOB_RUNS, MESSAGES};
-use directus_schema::flows::ENGAGEMENT_JOB;
+use directus_schema::flows::{ENGAGEMENT_JOB, NIGHTLY_JOB};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ use crate::learning::messages::{
 };
 
 /// The jobs the worker knows, by the name their flow sends.
-pub const JOBS: [&str; 1] = [ENGAGEMENT_JOB];
+pub const JOBS: [&str; 2] = [ENGAGEMENT_JOB, NIGHTLY_JOB];
 
 /// What a tick did, as `POST /v1/jobs` answers it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -46,6 +46,9 @@ pub struct JobReport {
     /// Messages not sent, by `kind:reason`.
     pub suppressed: HashMap<String, u32>,
     pub badges_awarded: u32,
+    /// The nightly analysis's counts (`nightly` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nightly: Option<super::nightly::NightlyReport>,
 }
 
 /// The hourly period of `now`, in UTC: `2026-12-05T09`.
@@ -58,9 +61,13 @@ fn not_unique(error: &DirectusError) -> bool {
 }
 
 impl Worker {
-    /// Runs `job` for the period of `now`, once.
+    /// Runs `job` for the period of `now` (the UTC hour; the UTC day for `nightly`), once.
     pub async fn run_job(&self, job: &str, now: DateTime<Utc>) -> Result<JobReport, ProcessError> {
-        let period = hourly_period(now);
+        let period = if job == NIGHTLY_JOB {
+            super::nightly::daily_period(now)
+        } else {
+            hourly_period(now)
+        };
         let mut report = JobReport {
             job: job.to_owned(),
             period: period.clone(),
@@ -72,13 +79,21 @@ impl Worker {
             return Ok(report);
         };
         report.ran = true;
-        let outcome = engagement(self, now, &mut report).await;
+        let outcome = if job == NIGHTLY_JOB {
+            let mut nightly = super::nightly::NightlyReport::default();
+            let outcome = super::nightly::nightly(self, now, &mut nightly).await;
+            report.nightly = Some(nightly);
+            outcome
+        } else {
+            engagement(self, now, &mut report).await
+        };
         let (status, label) = match &outcome {
             Ok(()) => ("done", "ran"),
             Err(_) => ("failed", "failed"),
         };
         self.metrics.job_ran(job, label);
         let summary = json!({
+            "nightly": report.nightly,
             "sent": report.sent,
             "suppressed": report.suppressed,
             "badges_awarded": report.badges_awarded,
@@ -421,7 +436,7 @@ fn text(value: &Value) -> String {
     }
 }
 
-fn time(value: &Value) -> Option<DateTime<Utc>> {
+pub(super) fn time(value: &Value) -> Option<DateTime<Utc>> {
     let text = value.as_str()?;
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))

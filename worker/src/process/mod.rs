@@ -13,6 +13,7 @@ pub mod content_issues;
 pub mod course;
 pub mod course_cache;
 pub mod jobs;
+pub mod nightly;
 pub mod student;
 pub mod sweep;
 pub mod write_path;

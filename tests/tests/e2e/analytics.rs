@@ -1,0 +1,165 @@
+//! The nightly analysis on a real Directus with seeded history: the demo cohort (ada and
+//! ben, followed by the demo teacher) keeps failing the first lesson while chloe passes;
+//! one signed `nightly` tick writes the course's insights, model accuracy and the A/B
+//! report, and tells the teacher; a rerun on the same day changes nothing; the next day
+//! writes new rows.
+
+use chrono::{DateTime, Duration, Utc};
+use pathwise_tests::stack::{TestStack, answers_scoring};
+use serde_json::{Value, json};
+
+async fn nightly(stack: &TestStack, now: DateTime<Utc>) -> (u16, Value) {
+    stack
+        .send_tick(&json!({ "job": "nightly", "now": now.to_rfc3339() }), true)
+        .await
+}
+
+async fn notifications_of(stack: &TestStack, user: &str) -> Vec<Value> {
+    stack
+        .admin()
+        .get_data(&format!(
+            "/notifications?filter[recipient][_eq]={user}&fields=id,subject,message&limit=-1"
+        ))
+        .await
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_nightly_analysis_writes_once_a_day_and_tells_the_teacher_of_a_struggling_cohort() {
+    let stack = TestStack::seeded().await;
+    let lessons = stack.lessons().await;
+    let first = lessons[0]["id"].clone();
+    let questions = stack.questions(&first).await;
+    let (wrong, _) = answers_scoring(&questions, 0.0);
+    let (right, _) = answers_scoring(&questions, 1.0);
+    // The cohort: five failed attempts each (10 attempts, none passed).
+    for name in ["ada", "ben"] {
+        let student = stack.directus.student(name).await;
+        for _ in 0..5 {
+            let graded = stack.submit(&student, &first, &wrong).await;
+            assert_eq!(graded["status"], "graded");
+        }
+    }
+    let chloe = stack.directus.student("chloe").await;
+    let graded = stack.submit(&chloe, &first, &right).await;
+    assert_eq!(graded["status"], "graded");
+    // Each graded answer carries BKT's prediction, made before the answer.
+    let predictions = graded["results"]["predictions"].as_array().unwrap();
+    assert!(!predictions.is_empty(), "{}", graded["results"]);
+    assert!(
+        predictions
+            .iter()
+            .all(|p| p["p_correct"].as_f64().is_some_and(|p| p > 0.0 && p < 1.0))
+    );
+
+    let now = Utc::now();
+    let (status, report) = nightly(&stack, now).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ran"], true, "{report}");
+    let counts = &report["nightly"];
+    assert_eq!(counts["courses"], 1, "the one published course: {report}");
+    assert_eq!(counts["experiments"], 1, "{report}");
+    assert_eq!(counts["cohorts_flagged"], 1, "{report}");
+    assert_eq!(counts["teachers_notified"], 1, "{report}");
+
+    let day = now.format("%Y-%m-%d").to_string();
+    let rows = stack.directus.items("course_insights", "fields=*").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(row["day"], day);
+    assert_eq!(row["students"], 3);
+    assert_eq!(row["struggling_cohorts"], 1);
+    let lesson = row["insights"]["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["lesson"] == first)
+        .unwrap()
+        .clone();
+    assert_eq!(lesson["attempts"], 11, "{lesson}");
+    assert_eq!(lesson["passed_attempts"], 1, "{lesson}");
+    assert_eq!(lesson["students_never_passed"], 2, "{lesson}");
+    assert_eq!(
+        lesson["attempts_to_pass_mean"], 1.0,
+        "chloe passed at once: {lesson}"
+    );
+    let accuracy = &row["model_accuracy"]["overall"];
+    assert!(
+        accuracy["n"].as_u64().unwrap() >= 11 * questions.len() as u64 / 2,
+        "{accuracy}"
+    );
+    assert!(
+        row["bkt_log_loss"].as_f64().is_some_and(|l| l > 0.0),
+        "{row}"
+    );
+    let cohort = &row["insights"]["cohorts"][0];
+    assert_eq!(cohort["struggling"], true, "{cohort}");
+
+    let reports = stack.directus.items("experiment_reports", "fields=*").await;
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["students"], 3, "{}", reports[0]);
+    assert!(
+        reports[0]["report"]["strategies"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+
+    let teacher = stack.directus.user_id("teacher@example.com").await;
+    let told = notifications_of(&stack, &teacher).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["subject"], "A cohort of yours is struggling");
+    assert!(
+        told[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Fractions class"),
+        "{}",
+        told[0]
+    );
+    // The students are told nothing by the nightly job.
+    let ada = stack.directus.user_id("ada@example.com").await;
+    assert!(notifications_of(&stack, &ada).await.is_empty());
+
+    // A rerun on the same day (another tick, another hour) changes nothing.
+    let (status, again) = nightly(&stack, now + Duration::minutes(5)).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["ran"], false, "{again}");
+    assert_eq!(
+        stack
+            .directus
+            .items("course_insights", "fields=id")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        stack
+            .directus
+            .items("experiment_reports", "fields=id")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(notifications_of(&stack, &teacher).await.len(), 1);
+    let unchanged = stack.directus.items("course_insights", "fields=*").await;
+    assert_eq!(
+        unchanged[0], rows[0],
+        "the row is as the first run wrote it"
+    );
+
+    // The next day: new rows, the teacher told again (the cohort still struggles).
+    let (_, next) = nightly(&stack, now + Duration::days(1)).await;
+    assert_eq!(next["ran"], true, "{next}");
+    assert_eq!(
+        stack
+            .directus
+            .items("course_insights", "fields=id")
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(notifications_of(&stack, &teacher).await.len(), 2);
+}

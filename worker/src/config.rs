@@ -32,6 +32,26 @@ pub enum Command {
     ExportSdl(ExportSdlArgs),
     /// Exit 0 when a URL answers 2xx (for container health checks, which lack curl).
     Healthcheck(HealthcheckArgs),
+    /// Print a report computed now from the records: `pathwise report ab` compares the
+    /// recommendation strategies of the A/B experiment (docs/analytics.md).
+    Report(ReportArgs),
+}
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportKind {
+    /// The A/B report: each strategy against the control, with 95% intervals.
+    Ab,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    pub kind: ReportKind,
+    /// Print the report as JSON (as GET /v1/reports/ab answers it) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub worker: WorkerArgs,
 }
 
 #[derive(Debug, Clone, Args)]

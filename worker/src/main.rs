@@ -84,6 +84,21 @@ async fn execute(command: Command) -> Result<(), String> {
                 Err(format!("{} answered {}", args.url, response.status()))
             }
         }
+        Command::Report(args) => {
+            let worker = worker_from(&args.worker);
+            let report = pathwise::process::nightly::ab_report_now(&worker, chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", report.to_text());
+            }
+            Ok(())
+        }
         Command::Seed(args) => {
             let admin = DirectusClient::new(&args.directus.directus_url, Some(args.admin_token));
             let report = seed::seed(&admin, &args.demo_password)

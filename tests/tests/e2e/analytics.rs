@@ -163,3 +163,84 @@ async fn the_nightly_analysis_writes_once_a_day_and_tells_the_teacher_of_a_strug
     );
     assert_eq!(notifications_of(&stack, &teacher).await.len(), 2);
 }
+
+/// The A/B report three ways: the JSON endpoint for staff (and nobody else), the CLI, and
+/// the nightly copy (above).
+#[tokio::test]
+async fn the_ab_report_is_served_to_staff_and_printed_by_the_cli() {
+    let stack = TestStack::seeded().await;
+    let lessons = stack.lessons().await;
+    let questions = stack.questions(&lessons[0]["id"]).await;
+    let (answers, _) = answers_scoring(&questions, 0.6);
+    for name in ["ada", "ben", "chloe"] {
+        let student = stack.directus.student(name).await;
+        stack.submit(&student, &lessons[0]["id"], &answers).await;
+    }
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/reports/ab", stack.worker_url);
+    let as_user = |email: &'static str| {
+        let (http, login) = (http.clone(), format!("{}/auth/login", stack.directus.url));
+        async move {
+            let answer: Value = http
+                .post(login)
+                .json(&json!({ "email": email, "password": pathwise_tests::secrets().demo_password.expose() }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["data"]["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let teacher = as_user("teacher@example.com").await;
+    let answer = http.get(&url).bearer_auth(&teacher).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let report: Value = answer.json().await.unwrap();
+    let experiment = &report["experiments"][0];
+    assert_eq!(experiment["experiment"], "strategy-2026", "{report}");
+    let students: u64 = experiment["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["students"].as_u64().unwrap())
+        .sum();
+    assert_eq!(students, 3, "{report}");
+
+    let student = as_user("ada@example.com").await;
+    let refused = http.get(&url).bearer_auth(&student).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("for staff"),
+        "{problem}"
+    );
+    let anonymous = http.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let status = std::process::Command::new("cargo")
+        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+        .current_dir(pathwise_tests::repo_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output =
+        std::process::Command::new(pathwise_tests::repo_root().join("target/debug/pathwise"))
+            .args(["report", "ab"])
+            .env("DIRECTUS_URL", &stack.directus.url)
+            .env(
+                "PATHWISE_WORKER_TOKEN",
+                pathwise_tests::secrets().worker_token.expose(),
+            )
+            .env("PATHWISE_LOG", "warn")
+            .output()
+            .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("experiment strategy-2026"), "{text}");
+    assert!(text.contains("3 students"), "{text}");
+}

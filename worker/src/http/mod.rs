@@ -12,6 +12,7 @@
 pub mod attempts;
 pub mod event_auth;
 pub mod jobs;
+pub mod reports;
 pub mod problem;
 pub mod student_auth;
 pub mod validate;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events", post(receive_event))
         .route("/v1/attempts", post(attempts::submit))
         .route("/v1/jobs", post(jobs::run))
+        .route("/v1/reports/ab", get(reports::ab))
         // A whole course travels in a validation request: it gets its own, larger limit.
         .route(
             "/v1/validate",

@@ -68,6 +68,19 @@ async fn read_all(worker: &Worker, path: &str) -> Result<Vec<Value>, ProcessErro
     }
 }
 
+/// The A/B report of every experiment, computed now from the records (what
+/// `GET /v1/reports/ab` and `pathwise report ab` answer).
+pub async fn ab_report_now(
+    worker: &Worker,
+    now: DateTime<Utc>,
+) -> Result<crate::learning::analytics::AbReport, ProcessError> {
+    let (data, _) = gather(worker).await?;
+    let experiment = worker.settings.experiment.clone();
+    tokio::task::spawn_blocking(move || analyse(&data, now, &experiment).ab)
+        .await
+        .map_err(|e| ProcessError::Content(format!("the A/B report failed: {e}")))
+}
+
 pub(super) async fn nightly(
     worker: &Worker,
     now: DateTime<Utc>,

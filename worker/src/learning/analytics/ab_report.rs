@@ -229,6 +229,55 @@ pub struct MetricComparison {
     pub text: String,
 }
 
+impl AbReport {
+    /// The report as text, for a terminal (`pathwise report ab`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        if self.experiments.is_empty() {
+            out.push_str("No student is in an experiment yet.\n");
+        }
+        let estimate = |e: &Option<Estimate>, scale: f64, unit: &str| match e {
+            Some(e) => match &e.ci95 {
+                Some(ci) => format!(
+                    "{:.2}{unit} (95% CI {:.2} to {:.2}, n={})",
+                    e.value * scale,
+                    ci.low * scale,
+                    ci.high * scale,
+                    e.n
+                ),
+                None => format!("{:.2}{unit} (n={})", e.value * scale, e.n),
+            },
+            None => "-".to_owned(),
+        };
+        for experiment in &self.experiments {
+            out.push_str(&format!(
+                "experiment {} (control: {})\n",
+                experiment.experiment, experiment.control
+            ));
+            for s in &experiment.strategies {
+                out.push_str(&format!(
+                    "  {}: {} students ({} with attempts), {} attempts\n    pass rate {}\n    mastery gained per attempt {}\n    days to mastery {}; {} skills mastered, {} not yet\n",
+                    s.strategy,
+                    s.students,
+                    s.students_with_attempts,
+                    s.attempts,
+                    estimate(&s.pass_rate, 100.0, "%"),
+                    estimate(&s.mastery_gained_per_attempt, 1.0, ""),
+                    estimate(&s.days_to_mastery, 1.0, " days"),
+                    s.skills_mastered,
+                    s.skills_not_mastered,
+                ));
+            }
+            for c in &experiment.comparisons {
+                for m in &c.metrics {
+                    out.push_str(&format!("  {} vs {}: {}\n", c.strategy, c.control, m.text));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Builds the report for every experiment in `students`.
 pub fn ab_report(students: &[AbStudent], options: &AbOptions) -> AbReport {
     let mut experiments: BTreeMap<&str, BTreeMap<&str, Vec<&AbStudent>>> = BTreeMap::new();

@@ -148,18 +148,18 @@ pub fn analyse(data: &NightlyData, now: DateTime<Utc>, experiment: &str) -> Nigh
         })
         .collect();
 
+    let mut by_course: HashMap<i64, Vec<&GradedRecord>> = HashMap::new();
+    for attempt in &attempts {
+        if let Some(course) = course_of_lesson.get(&attempt.lesson) {
+            by_course.entry(course.id).or_default().push(attempt);
+        }
+    }
     let mut courses = Vec::with_capacity(data.courses.len());
     for course in &data.courses {
         let skill_ids: std::collections::HashSet<i64> =
             course.skills.iter().map(|s| s.id).collect();
-        let course_attempts: Vec<&&GradedRecord> = attempts
-            .iter()
-            .filter(|a| {
-                course_of_lesson
-                    .get(&a.lesson)
-                    .is_some_and(|c| c.id == course.id)
-            })
-            .collect();
+        let course_attempts: &[&GradedRecord] =
+            by_course.get(&course.id).map_or(&[], Vec::as_slice);
         let input = InsightsInput {
             course: course.id,
             lessons: course

@@ -14,7 +14,7 @@
 //!   ([`grade_attempt`], [`GradedAttempt`]).
 //! - [`mastery`]: Bayesian Knowledge Tracing per (student, skill) ([`MasteryState`]).
 //! - [`reviews`]: FSRS spaced-repetition scheduling per (student, skill), through the
-//!   `rs-fsrs` crate.
+//!   `fsrs` crate (FSRS-6); [`reviews::migrate_fsrs5_state`] reads stored FSRS-5 state.
 //! - [`paths`]: lessons in prerequisite order, done / available / locked
 //!   ([`build_path`], [`recompute_paths`]); [`usable_path`] and
 //!   [`recompute_usable_paths`] go on when prerequisites are broken.

@@ -8,7 +8,15 @@ How to run (from the repository root; the venv is git-ignored):
     .pathwise/pyvectors/bin/python worker/tests/vectors/generate_fsrs.py
 
 It writes worker/tests/vectors/fsrs.json, which `worker/src/learning/reviews.rs` replays
-through rs-fsrs (the crate Pathwise schedules with) in its tests.
+through the `fsrs` crate (FSRS-6, the scheduler Pathwise uses) in its tests:
+- `defaults`: every scenario with py-fsrs 6's default FSRS-6 parameters, which are what
+  Pathwise schedules with until a course has its own fitted ones (and must equal the
+  crate's `DEFAULT_PARAMETERS`);
+- `aligned` and `divergent`: the same scenarios with the parameters below, which once
+  aligned FSRS-6 with rs-fsrs' FSRS-5 (the crate Pathwise used before): they now check
+  that a course's own parameters are honoured (`ReviewScheduler::with_parameters`).
+
+The notes below are about that former comparison with rs-fsrs.
 
 The two implement different FSRS versions. rs-fsrs 1.2.1 is FSRS-5 (19 weights, decay
 -0.5); fsrs 6.3.2 is FSRS-6 (21 weights, decay -w[20]). They are aligned here as far as
@@ -108,6 +116,13 @@ def main() -> None:
         enable_fuzzing=False,
     )
     groups = {"aligned": ALIGNED, "divergent": DIVERGENT + random_scenarios(seed=7, count=12)}
+    defaults = Scheduler(
+        desired_retention=0.9,
+        learning_steps=(),
+        relearning_steps=(),
+        maximum_interval=36500,
+        enable_fuzzing=False,
+    )
     document = {
         "generator": "worker/tests/vectors/generate_fsrs.py",
         "reference": "fsrs 6.3.2 (Python), no learning/relearning steps, no fuzz",
@@ -116,6 +131,11 @@ def main() -> None:
     }
     for group, scenarios in groups.items():
         document[group] = [{"name": name, "reviews": replay(scheduler, steps)} for name, steps in scenarios]
+    document["default_parameters"] = list(defaults.parameters)
+    document["defaults"] = [
+        {"name": name, "reviews": replay(defaults, steps)}
+        for name, steps in ALIGNED + DIVERGENT + random_scenarios(seed=7, count=12)
+    ]
     OUT.write_text(json.dumps(document, indent=1) + "\n")
     print(f"wrote {OUT} ({len(document['aligned'])} aligned, {len(document['divergent'])} divergent scenarios)")
 

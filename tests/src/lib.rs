@@ -10,6 +10,7 @@ pub mod bench;
 pub mod browser;
 pub mod cluster;
 pub mod postgres;
+pub mod realtime;
 pub mod smtp;
 pub mod soak;
 pub mod stack;

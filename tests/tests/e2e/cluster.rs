@@ -68,3 +68,73 @@ async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
     );
     let _ = std::fs::remove_dir_all(logs);
 }
+
+/// Realtime across instances: a student subscribed on one Directus instance sees the
+/// attempt they submitted through the other graded, and its recommendations, pushed
+/// (Directus publishes action events on the Redis bus).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_on_one_instance_sees_what_the_other_wrote() {
+    use pathwise_tests::cluster::{ClusterConfig, TestCluster};
+    use pathwise_tests::realtime::Realtime;
+    use pathwise_tests::stack::answers_scoring;
+    use serde_json::json;
+
+    let status = std::process::Command::new("cargo")
+        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+        .current_dir(pathwise_tests::repo_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let logs = std::env::temp_dir().join(format!(
+        "pathwise-cluster-rt-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let cluster = TestCluster::start(ClusterConfig {
+        instances: 2,
+        workers: 2,
+        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        worker_env: Vec::new(),
+        log_dir: logs.clone(),
+        seed: true,
+    })
+    .await;
+    let (first, second) = (&cluster.instances[0], &cluster.instances[1]);
+    let login = second
+        .anonymous()
+        .post(
+            "/auth/login",
+            json!({ "email": "ada@example.com", "password": pathwise_tests::secrets().demo_password.expose() }),
+        )
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let mut realtime =
+        Realtime::subscribe(&second.url, &token, &["attempts", "recommendations"]).await;
+    let lessons = first
+        .items(
+            "lessons",
+            "filter[status][_eq]=published&filter[kind][_eq]=lesson&sort=module.sort,sort&fields=id&limit=1",
+        )
+        .await;
+    let lesson = lessons[0]["id"].clone();
+    let questions = first
+        .items(
+            "questions",
+            &format!("filter[lesson][_eq]={lesson}&filter[status][_eq]=published&fields=id,type,answer_key,points&sort=sort"),
+        )
+        .await;
+    let (answers, _) = answers_scoring(&questions, 0.3);
+    let created = first
+        .student("ada")
+        .await
+        .post(
+            "/items/attempts",
+            json!({ "lesson": lesson, "answers": answers }),
+        )
+        .await
+        .unwrap();
+    let attempt = created["data"]["id"].as_i64().unwrap();
+    realtime.until_graded_and_recommended(attempt).await;
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(logs);
+}

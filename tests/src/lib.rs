@@ -45,6 +45,16 @@ pub fn secrets() -> &'static TestSecrets {
     })
 }
 
+/// A turn for a heavy test: the browser tests, the soaks, the benches and the cluster
+/// tests each keep both cores busy, and two of them at once on this 2-core machine made
+/// the browser tests miss their timeouts (seen: a teacher's module link not shown within
+/// 20 s while a cluster soak ran). Each heavy test holds its turn for its whole run; the
+/// light tests go on beside it.
+pub async fn heavy_test_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    HEAVY.lock().await
+}
+
 pub(crate) fn random() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }

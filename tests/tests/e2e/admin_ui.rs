@@ -36,6 +36,7 @@ async fn graded_attempts_for_the_admin_ui(stack: &TestStack) {
 
 #[tokio::test]
 async fn editors_teachers_and_students_use_the_admin_ui_in_real_chromium() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     let stack = TestStack::seeded().await;
     graded_attempts_for_the_admin_ui(&stack).await;
 

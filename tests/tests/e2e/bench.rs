@@ -7,6 +7,7 @@ use pathwise_tests::bench::{BenchConfig, run, table};
 
 #[tokio::test]
 async fn a_tiny_benchmark_runs_and_loses_nothing() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     // The worker runs as its own process, as in production (a no-op when up to date).
     let status = std::process::Command::new("cargo")
         .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
@@ -117,6 +118,7 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
 /// and both workers carry load, every server's CPU is measured, nothing is lost.
 #[tokio::test]
 async fn a_tiny_benchmark_on_a_cluster_measures_every_process() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     let status = std::process::Command::new("cargo")
         .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
         .current_dir(pathwise_tests::repo_root())

@@ -10,6 +10,7 @@ use pathwise_tests::soak::{Counts, SoakConfig, WritePath, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     let status = std::process::Command::new("cargo")
         .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
         .current_dir(pathwise_tests::repo_root())
@@ -74,6 +75,7 @@ async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
 /// (Directus publishes action events on the Redis bus).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_on_one_instance_sees_what_the_other_wrote() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     use pathwise_tests::cluster::{ClusterConfig, TestCluster};
     use pathwise_tests::realtime::Realtime;
     use pathwise_tests::stack::answers_scoring;

@@ -9,6 +9,7 @@ use pathwise_tests::soak::{Counts, SoakConfig, WritePath, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_worker_and_directus_loses_and_double_counts_nothing() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     // The worker runs as its own process, so that it can be killed (a no-op when up to date).
     let status = std::process::Command::new("cargo")
         .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])

@@ -258,6 +258,7 @@ async fn lesson_with_every_question_type(stack: &TestStack) -> Value {
 
 #[tokio::test]
 async fn students_use_the_student_app_in_real_chromium() {
+    let _turn = pathwise_tests::heavy_test_turn().await;
     let app_dir = student_app();
     let stack = TestStack::seeded().await;
     let lesson = lesson_with_every_question_type(&stack).await;

@@ -923,6 +923,9 @@ pub fn stored_results(
                 "before": update.p_known_before,
                 "after": update.state.p_known,
                 "mastered": update.state.mastered,
+                // The FSRS review this attempt gave the skill: a course's review history,
+                // for fitting its FSRS parameters.
+                "rating": update.rating,
             })
         })
         .collect();

@@ -55,6 +55,23 @@ pub async fn heavy_test_turn() -> tokio::sync::MutexGuard<'static, ()> {
     HEAVY.lock().await
 }
 
+/// The `pathwise` binary (debug), built once per test process: the tests that kill the
+/// worker, or run it as a CLI, run it as its own process (a no-op when up to date).
+pub fn worker_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let status = Command::new("cargo")
+                .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
+                .current_dir(repo_root())
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "the worker does not build");
+            repo_root().join("target/debug/pathwise")
+        })
+        .clone()
+}
+
 pub(crate) fn random() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }

@@ -218,23 +218,16 @@ async fn the_ab_report_is_served_to_staff_and_printed_by_the_cli() {
     let anonymous = http.get(&url).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
+    let output = std::process::Command::new(pathwise_tests::worker_binary())
+        .args(["report", "ab"])
+        .env("DIRECTUS_URL", &stack.directus.url)
+        .env(
+            "PATHWISE_WORKER_TOKEN",
+            pathwise_tests::secrets().worker_token.expose(),
+        )
+        .env("PATHWISE_LOG", "warn")
+        .output()
         .unwrap();
-    assert!(status.success());
-    let output =
-        std::process::Command::new(pathwise_tests::repo_root().join("target/debug/pathwise"))
-            .args(["report", "ab"])
-            .env("DIRECTUS_URL", &stack.directus.url)
-            .env(
-                "PATHWISE_WORKER_TOKEN",
-                pathwise_tests::secrets().worker_token.expose(),
-            )
-            .env("PATHWISE_LOG", "warn")
-            .output()
-            .unwrap();
     assert!(
         output.status.success(),
         "{}",

@@ -8,14 +8,7 @@ use pathwise_tests::bench::{BenchConfig, run, table};
 #[tokio::test]
 async fn a_tiny_benchmark_runs_and_loses_nothing() {
     let _turn = pathwise_tests::heavy_test_turn().await;
-    // The worker runs as its own process, as in production (a no-op when up to date).
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let worker = pathwise_tests::repo_root().join("target/debug/pathwise");
+    let worker = pathwise_tests::worker_binary();
     let out =
         std::env::temp_dir().join(format!("pathwise-bench-{}", uuid::Uuid::new_v4().simple()));
     let config = BenchConfig {
@@ -119,12 +112,6 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
 #[tokio::test]
 async fn a_tiny_benchmark_on_a_cluster_measures_every_process() {
     let _turn = pathwise_tests::heavy_test_turn().await;
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
     let config = BenchConfig {
         postgres: true,
         rates: vec![6.0],
@@ -132,7 +119,7 @@ async fn a_tiny_benchmark_on_a_cluster_measures_every_process() {
         max_concurrency: 4,
         students: 6,
         cold_starts: 0,
-        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        worker_binary: pathwise_tests::worker_binary(),
         out_dir: None,
         baseline: true,
         sync: true,

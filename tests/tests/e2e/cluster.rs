@@ -11,12 +11,6 @@ use pathwise_tests::soak::{Counts, SoakConfig, WritePath, run};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
     let _turn = pathwise_tests::heavy_test_turn().await;
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
     let logs = std::env::temp_dir().join(format!(
         "pathwise-cluster-{}",
         uuid::Uuid::new_v4().simple()
@@ -37,7 +31,7 @@ async fn two_instances_and_two_workers_lose_and_double_count_nothing() {
         kill_directus: true,
         drain_timeout: Duration::from_secs(60),
         seed,
-        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        worker_binary: pathwise_tests::worker_binary(),
         log_dir: logs.clone(),
     };
     let reports = run(&config).await;
@@ -81,12 +75,6 @@ async fn a_subscriber_on_one_instance_sees_what_the_other_wrote() {
     use pathwise_tests::stack::answers_scoring;
     use serde_json::json;
 
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
     let logs = std::env::temp_dir().join(format!(
         "pathwise-cluster-rt-{}",
         uuid::Uuid::new_v4().simple()
@@ -94,7 +82,7 @@ async fn a_subscriber_on_one_instance_sees_what_the_other_wrote() {
     let cluster = TestCluster::start(ClusterConfig {
         instances: 2,
         workers: 2,
-        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        worker_binary: pathwise_tests::worker_binary(),
         worker_env: Vec::new(),
         log_dir: logs.clone(),
         seed: true,

@@ -10,13 +10,6 @@ use pathwise_tests::soak::{Counts, SoakConfig, WritePath, run};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_worker_and_directus_loses_and_double_counts_nothing() {
     let _turn = pathwise_tests::heavy_test_turn().await;
-    // The worker runs as its own process, so that it can be killed (a no-op when up to date).
-    let status = std::process::Command::new("cargo")
-        .args(["build", "-q", "-p", "pathwise", "--bin", "pathwise"])
-        .current_dir(pathwise_tests::repo_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
     let logs =
         std::env::temp_dir().join(format!("pathwise-soak-{}", uuid::Uuid::new_v4().simple()));
     let seed = std::time::SystemTime::now()
@@ -34,7 +27,7 @@ async fn killing_the_worker_and_directus_loses_and_double_counts_nothing() {
         kill_directus: true,
         drain_timeout: Duration::from_secs(60),
         seed,
-        worker_binary: pathwise_tests::repo_root().join("target/debug/pathwise"),
+        worker_binary: pathwise_tests::worker_binary(),
         log_dir: logs.clone(),
     };
     let reports = run(&config).await;

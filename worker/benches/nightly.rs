@@ -16,7 +16,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use pathwise::learning::analytics::nightly::{
     CohortRecord, GradedRecord, NightlyData, StoredPrediction, StoredSkill, StudentRecord, analyse,
 };
-use pathwise::learning::{Course, Lesson, LessonKind, Skill};
+use pathwise::learning::{Course, Lesson, LessonKind, ReviewRating, Skill};
 
 const STUDENTS: usize = 10_000;
 const ATTEMPTS_PER_STUDENT: usize = 100;
@@ -127,6 +127,11 @@ fn data() -> NightlyData {
                     before,
                     after: p,
                     mastered: p >= 0.95,
+                    rating: Some(if right * 2 > ANSWERS {
+                        ReviewRating::Good
+                    } else {
+                        ReviewRating::Again
+                    }),
                 }],
                 predictions,
             });

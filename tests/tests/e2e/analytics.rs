@@ -95,6 +95,14 @@ async fn the_nightly_analysis_writes_once_a_day_and_tells_the_teacher_of_a_strug
         row["bkt_log_loss"].as_f64().is_some_and(|l| l > 0.0),
         "{row}"
     );
+    // Eleven attempts are far from enough review history to fit FSRS parameters on.
+    assert!(
+        row["review_fit"]["not_fitted"]
+            .as_str()
+            .is_some_and(|why| why.contains("not enough review history")),
+        "{}",
+        row["review_fit"]
+    );
     let cohort = &row["insights"]["cohorts"][0];
     assert_eq!(cohort["struggling"], true, "{cohort}");
 

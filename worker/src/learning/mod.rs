@@ -49,6 +49,7 @@ pub mod messages;
 pub mod paths;
 pub mod rational;
 pub mod recommend;
+pub mod fsrs_fit;
 pub mod reviews;
 pub mod thresholds;
 

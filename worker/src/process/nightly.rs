@@ -192,6 +192,10 @@ async fn write_course(
                 "model_warning": warning,
                 "insights": insights,
                 "model_accuracy": course.accuracy,
+                "review_fit": match &course.review_fit {
+                    Ok(fitted) => json!(fitted),
+                    Err(why) => json!({ "not_fitted": why.to_string() }),
+                },
             }),
         )
         .await;

@@ -24,6 +24,7 @@ use super::insights::{
     InsightsInput, MasteryRow, SkillObservation, StudentActivity, course_insights,
 };
 use crate::learning::content::{Course, THRESHOLD_EPSILON};
+use crate::learning::fsrs_fit::{FitError, FittedReviewParameters, ReviewHistory, fit};
 
 /// A skill's line in an attempt's stored results.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -33,6 +34,9 @@ pub struct StoredSkill {
     pub after: f64,
     #[serde(default)]
     pub mastered: bool,
+    /// The FSRS review the attempt gave the skill (recorded since FSRS-6).
+    #[serde(default)]
+    pub rating: Option<crate::learning::reviews::ReviewRating>,
 }
 
 /// BKT's prediction for one answer, as stored.
@@ -98,6 +102,9 @@ pub struct CourseAnalysis {
     pub accuracy: AccuracyReport,
     /// The teachers of each struggling cohort, to notify: (cohort, teachers, words).
     pub cohort_alerts: Vec<(i64, Vec<String>, String)>,
+    /// FSRS-6 parameters fitted on the course's review history, with the log loss of the
+    /// defaults and of the fit; or why not (too little history).
+    pub review_fit: Result<FittedReviewParameters, FitError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -258,10 +265,23 @@ pub fn analyse(data: &NightlyData, now: DateTime<Utc>, experiment: &str) -> Nigh
                 ))
             })
             .collect();
+        let mut histories: BTreeMap<(&str, i64), ReviewHistory> = BTreeMap::new();
+        for attempt in course_attempts {
+            for skill in &attempt.skills {
+                if let Some(rating) = skill.rating {
+                    histories
+                        .entry((attempt.student.as_str(), skill.skill))
+                        .or_default()
+                        .push((attempt.graded_at, rating));
+                }
+            }
+        }
+        let histories: Vec<ReviewHistory> = histories.into_values().collect();
         courses.push(CourseAnalysis {
             insights,
             accuracy,
             cohort_alerts,
+            review_fit: fit(&histories),
         });
     }
 
@@ -364,6 +384,7 @@ mod tests {
                 before: skill.1,
                 after: skill.2,
                 mastered: skill.3,
+                rating: None,
             }],
             predictions: vec![StoredPrediction {
                 skill: skill.0,

@@ -211,6 +211,13 @@ fn benches(c: &mut Criterion) {
             .map(|c| c.cohort_alerts.len())
             .sum::<usize>()
     );
+    match &analysis.courses[0].review_fit {
+        Ok(fit) => eprintln!(
+            "nightly: FSRS fit on {} reviews: log loss {:.4} with the defaults, {:.4} fitted",
+            fit.reviews, fit.log_loss_default, fit.log_loss_fitted
+        ),
+        Err(why) => eprintln!("nightly: no FSRS fit: {why}"),
+    }
     let mut group = c.benchmark_group("nightly");
     group.sample_size(10);
     group.bench_function("analyse: 10,000 students, a year of attempts", |b| {

@@ -201,6 +201,7 @@ fn fixture() -> Fixture {
         lessons,
         skills,
         questions,
+        review_parameters: None,
     };
     let input = AttemptInput {
         student: "8a1f6c3e-5b7d-4d2a-9c1e-2f3b4a5c6d7e".to_owned(),

@@ -77,6 +77,7 @@ fn course() -> Course {
         lessons,
         skills,
         questions: Vec::new(),
+        review_parameters: None,
     }
 }
 

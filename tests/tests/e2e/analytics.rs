@@ -245,3 +245,77 @@ async fn the_ab_report_is_served_to_staff_and_printed_by_the_cli() {
     assert!(text.contains("experiment strategy-2026"), "{text}");
     assert!(text.contains("3 students"), "{text}");
 }
+
+/// A course's fitted FSRS parameters (the nightly analysis's `review_fit`) schedule its
+/// reviews: the worker reads them with the course's structure, in the same request.
+#[tokio::test]
+async fn a_course_schedules_reviews_with_its_fitted_parameters() {
+    use pathwise::learning::{MasteryState, ReviewRating, ReviewScheduler, Skill};
+    let stack = TestStack::seeded().await;
+    let course = stack
+        .directus
+        .items("courses", "filter[slug][_eq]=fractions&fields=id")
+        .await[0]["id"]
+        .clone();
+    // Students who keep what they learn: the first stabilities four times the defaults.
+    let mut parameters = pathwise::learning::reviews::DEFAULT_PARAMETERS.to_vec();
+    for w in &mut parameters[..4] {
+        *w *= 4.0;
+    }
+    stack
+        .admin()
+        .post(
+            "/items/course_insights",
+            json!({ "key": format!("{course}:2026-01-01"), "course": course, "day": "2026-01-01",
+                    "review_fit": { "parameters": parameters } }),
+        )
+        .await
+        .unwrap();
+    let lessons = stack.lessons().await;
+    let questions = stack.questions(&lessons[0]["id"]).await;
+    let (right, _) = answers_scoring(&questions, 1.0);
+    let ada = stack.directus.student("ada").await;
+    let graded = stack.submit(&ada, &lessons[0]["id"], &right).await;
+    let ada_id = stack.directus.user_id("ada@example.com").await;
+    let fitted = ReviewScheduler::with_parameters(&parameters, 0.9).unwrap();
+    let skills = graded["results"]["mastery"].as_array().unwrap();
+    assert!(!skills.is_empty());
+    for skill in skills {
+        let rating: ReviewRating = serde_json::from_value(skill["rating"].clone()).unwrap();
+        let row = stack
+            .directus
+            .items(
+                "mastery",
+                &format!(
+                    "filter[student][_eq]={ada_id}&filter[skill][_eq]={}&fields=stability",
+                    skill["skill"]
+                ),
+            )
+            .await;
+        let stored = row[0]["stability"].as_f64().unwrap();
+        let at = chrono::Utc::now();
+        let first_review = |scheduler: &ReviewScheduler| {
+            let any = Skill {
+                id: 1,
+                name: "s".into(),
+                p_init: 0.2,
+                p_learn: 0.15,
+                p_guess: 0.2,
+                p_slip: 0.1,
+            };
+            let mut state = MasteryState::new(&any, 0.95);
+            scheduler.review(&mut state, rating, at);
+            state.stability.unwrap()
+        };
+        let expected = first_review(&fitted);
+        assert!(
+            (stored - expected).abs() < 1e-3 * expected,
+            "{stored} vs {expected}"
+        );
+        let default = first_review(&ReviewScheduler::default());
+        assert!(
+            stored > 3.0 * default,
+            "{stored} vs the defaults' {default}"
+        );
+    }
+}

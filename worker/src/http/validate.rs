@@ -391,6 +391,7 @@ impl TryFrom<&Value> for CourseUnderEdit {
                 lessons,
                 skills,
                 questions,
+                review_parameters: None,
             },
             title,
             empty_values,

@@ -121,6 +121,10 @@ pub struct Course {
     /// Every question of the course; `Question::lesson` says which lesson each is in.
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// FSRS-6 parameters fitted on the course's own reviews by the nightly analysis
+    /// (`None`: the defaults). See [`super::reviews::ReviewScheduler::for_course`].
+    #[serde(default)]
+    pub review_parameters: Option<Vec<f32>>,
 }
 
 /// Slack for threshold comparisons, so that a score assembled from partial credits

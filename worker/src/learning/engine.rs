@@ -141,7 +141,7 @@ pub enum EngineError {
 /// broken key in another lesson) does not stop it: the path leaves out the prerequisites
 /// it cannot honour (see [`super::paths`]) and the rest is never read.
 pub fn process_attempt(input: &AttemptInput) -> Result<AttemptOutcome, EngineError> {
-    process_attempt_with(input, &ReviewScheduler::default())
+    process_attempt_with(input, &ReviewScheduler::for_course(&input.course))
 }
 
 /// [`process_attempt`] with a given review scheduler (to build it once per process, or
@@ -815,5 +815,31 @@ mod tests {
         let s2 = &outcome.mastery[1];
         let questions: Vec<i64> = s2.predictions.iter().map(|p| p.question).collect();
         assert_eq!(questions, [12, 13]);
+    }
+
+    #[test]
+    fn a_course_with_fitted_review_parameters_schedules_with_them() {
+        let answers = json!({"11": true, "12": true, "13": true});
+        let default = process_attempt(&input(answers.clone())).expect("processes");
+        let mut fitted = input(answers);
+        // Students who keep what they learn: initial stabilities four times the defaults.
+        let mut parameters = fsrs::DEFAULT_PARAMETERS.to_vec();
+        for w in &mut parameters[..4] {
+            *w *= 4.0;
+        }
+        fitted.course.review_parameters = Some(parameters);
+        let fitted = process_attempt(&fitted).expect("processes");
+        let due = |o: &AttemptOutcome| o.mastery[0].state.due.expect("reviewed");
+        assert!(
+            due(&fitted) > due(&default),
+            "fitted {} vs default {}",
+            due(&fitted),
+            due(&default)
+        );
+        // Unusable parameters (wrong length) fall back to the defaults.
+        let mut broken = input(json!({"11": true, "12": true, "13": true}));
+        broken.course.review_parameters = Some(vec![1.0; 3]);
+        let broken = process_attempt(&broken).expect("processes");
+        assert_eq!(due(&broken), due(&default));
     }
 }

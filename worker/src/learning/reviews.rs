@@ -37,6 +37,10 @@ use serde::{Deserialize, Serialize};
 use super::grading::Pace;
 use super::mastery::MasteryState;
 
+/// FSRS-6's default parameters (the `fsrs` crate's): what a course schedules with until
+/// the nightly analysis fits its own.
+pub use fsrs::DEFAULT_PARAMETERS;
+
 /// The longest interval FSRS may schedule, in days.
 pub const MAXIMUM_INTERVAL_DAYS: i32 = 36_500;
 /// The retention FSRS schedules for.
@@ -131,6 +135,16 @@ impl ReviewScheduler {
             fsrs: FSRS::default(),
             desired_retention: desired_retention as f32,
         }
+    }
+
+    /// The scheduler for `course`: its own fitted parameters (the nightly analysis) when
+    /// it has valid ones, the FSRS-6 defaults otherwise.
+    pub fn for_course(course: &super::content::Course) -> Self {
+        course
+            .review_parameters
+            .as_deref()
+            .and_then(|parameters| Self::with_parameters(parameters, DEFAULT_RETENTION).ok())
+            .unwrap_or_default()
     }
 
     /// A scheduler with a course's fitted parameters ([`super::fsrs_fit`]): exactly

@@ -66,6 +66,7 @@ pub fn course(lessons: Vec<Lesson>, skills: Vec<Skill>, questions: Vec<Question>
         lessons,
         skills,
         questions,
+        review_parameters: None,
     }
 }
 

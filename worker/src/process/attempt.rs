@@ -606,14 +606,27 @@ pub(super) async fn course_structure(
     let data = directus
         .query::<CourseStructure>(course_query::Variables {
             course: course_id.to_string(),
+            course_id: json!(course_id),
         })
         .await?;
     let parts = data
         .courses_by_id
         .ok_or_else(|| ProcessError::Content(format!("course {course_id} does not exist")))?;
-    let loaded = Arc::new(course_from_directus(
-        &serde_json::to_value(parts).unwrap_or_default(),
-    )?);
+    let mut course = course_from_directus(&serde_json::to_value(parts).unwrap_or_default())?;
+    // The nightly fit, when there is one and it is usable (else the defaults).
+    course.review_parameters = data
+        .course_insights
+        .first()
+        .and_then(|row| row.review_fit.as_ref())
+        .and_then(|fit| serde_json::from_value::<Vec<f32>>(fit["parameters"].clone()).ok())
+        .filter(|parameters| {
+            crate::learning::ReviewScheduler::with_parameters(
+                parameters,
+                crate::learning::reviews::DEFAULT_RETENTION,
+            )
+            .is_ok()
+        });
+    let loaded = Arc::new(course);
     // Broken prerequisites (a cycle) are left out once per load, so that grading does not
     // copy the course per attempt to leave them out (see `learning::paths`).
     let course = usable_course(&loaded).map_or_else(|| loaded.clone(), Arc::new);

@@ -187,6 +187,7 @@ pub fn course_from_directus(parts: &Value) -> Result<Course, ContentError> {
         lessons,
         skills,
         questions,
+        review_parameters: None,
     })
 }
 

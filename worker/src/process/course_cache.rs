@@ -79,6 +79,7 @@ mod tests {
             lessons: vec![],
             skills: vec![],
             questions: vec![],
+            review_parameters: None,
         })
     }
 

@@ -319,3 +319,61 @@ async fn a_course_schedules_reviews_with_its_fitted_parameters() {
         );
     }
 }
+
+/// The accuracy monitor warns the editors when BKT predicts a course's answers worse than
+/// each question's running mean: here every question is always answered the same way
+/// (the even ones right, the odd ones wrong), whoever answers, which BKT cannot know.
+/// Once: the next day's run, still warning, tells nobody again.
+#[tokio::test]
+async fn editors_are_warned_once_when_bkt_loses_to_the_per_question_baseline() {
+    let stack = TestStack::seeded().await;
+    let lessons = stack.lessons().await;
+    for round in 0..3 {
+        for name in ["ada", "ben", "chloe"] {
+            let student = stack.directus.student(name).await;
+            for lesson in &lessons {
+                let questions = stack.questions(&lesson["id"]).await;
+                let answers: serde_json::Map<String, Value> = questions
+                    .iter()
+                    .enumerate()
+                    .map(|(n, q)| {
+                        let answer = if n % 2 == 0 {
+                            pathwise_tests::stack::correct_answer(q)
+                        } else {
+                            json!("not the answer")
+                        };
+                        (q["id"].to_string(), answer)
+                    })
+                    .collect();
+                let graded = stack.submit(&student, &lesson["id"], &answers).await;
+                assert_eq!(graded["status"], "graded", "round {round}: {graded}");
+            }
+        }
+    }
+    let now = Utc::now();
+    let (status, report) = nightly(&stack, now).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["nightly"]["model_warnings"], 1, "{report}");
+    let row = &stack.directus.items("course_insights", "fields=*").await[0];
+    assert_eq!(row["model_warning"], true, "{row}");
+    let (bkt, item) = (
+        row["bkt_log_loss"].as_f64().unwrap(),
+        row["item_baseline_log_loss"].as_f64().unwrap(),
+    );
+    assert!(bkt > item, "BKT {bkt} vs the per-question mean {item}");
+    let editor = stack.directus.user_id("editor@example.com").await;
+    let told = notifications_of(&stack, &editor).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0]["subject"].as_str().unwrap().contains("predicts"),
+        "{}",
+        told[0]
+    );
+    let (_, next) = nightly(&stack, now + Duration::days(1)).await;
+    assert_eq!(next["nightly"]["model_warnings"], 1, "{next}");
+    assert_eq!(
+        notifications_of(&stack, &editor).await.len(),
+        1,
+        "warned once, not every night"
+    );
+}

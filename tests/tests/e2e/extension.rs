@@ -11,6 +11,15 @@ use serde_json::{Value, json};
 async fn the_extension_reads_and_applies_outcomes_on_sqlite() {
     let directus = TestDirectus::seeded("http://127.0.0.1:9").await;
     exercise_the_extension(&directus).await;
+    // The extension switched the database to write-ahead logging when Directus started:
+    // bytes 18 and 19 of an SQLite file's header are 2 in WAL mode, 1 with a rollback
+    // journal (what Directus' bootstrap leaves).
+    let header = std::fs::read(directus.dir.join("data.db")).unwrap();
+    assert_eq!(
+        (header[18], header[19]),
+        (2, 2),
+        "the SQLite database is not in WAL mode"
+    );
 }
 
 #[tokio::test]

@@ -327,6 +327,8 @@ impl TestDirectus {
             ("PUBLIC_URL", self.url.clone()),
             ("TELEMETRY", "false".to_owned()),
             ("LOG_LEVEL", "warn".to_owned()),
+            // As scripts/up runs it: the live log stream does not log every request.
+            ("WEBSOCKETS_LOGS_LEVEL", "warn".to_owned()),
             ("HEALTHCHECK_SERVICES", "database,storage".to_owned()),
             ("STORAGE_LOCATIONS", "local".to_owned()),
             (

@@ -192,8 +192,16 @@ export async function readState(
           [timestampColumn(recentSince, vendor)],
         ),
       ),
+    // `course + 0` keeps SQLite off the course index: without statistics its planner
+    // took that index and read every recommendation of the course, superseded ones
+    // included (30,000 rows in the bench, most of the extension path's cost late in a
+    // run). The student's index is the narrow one on every vendor.
     db("recommendations")
-      .where({ student, course, status: "active" })
+      .where((active) =>
+        active
+          .where({ student, status: "active" })
+          .whereRaw("?? + 0 = ?", ["course", course]),
+      )
       .orWhere("attempt", attemptId)
       .select("id", "key", "status", "course", "student", "attempt"),
   ]);

@@ -88,12 +88,47 @@ pub struct CallCost {
     pub write_path: String,
     /// Attempts graded per round.
     pub attempts: usize,
-    /// The median round's Directus CPU per attempt.
+    /// The median round's Directus CPU per attempt: the whole sweep of `attempts`, its
+    /// fresh process's course load included.
     pub directus_cpu_ms_per_attempt: f64,
     /// Every round's, in the order they ran (the paths alternate, so that a noisy moment
     /// of the machine does not fall on one path only).
     #[serde(default)]
     pub rounds_ms: Vec<f64>,
+    /// What one more attempt costs, without what a sweep pays once (a fresh process reads
+    /// and checks the course structure; a running worker does that once a minute per
+    /// course): each round also sweeps a smaller batch, and the difference between the
+    /// two, per attempt of difference, is this. The median round's.
+    #[serde(default)]
+    pub marginal_ms_per_attempt: f64,
+    /// Every round's marginal cost.
+    #[serde(default)]
+    pub marginal_rounds_ms: Vec<f64>,
+    /// What a sweep pays once, whatever its size (the median round's).
+    #[serde(default)]
+    pub fixed_ms_per_sweep: f64,
+    /// Attempts in the smaller batch.
+    #[serde(default)]
+    pub small_batch: usize,
+}
+
+/// One round of the worker-call cost: Directus CPU (ms) for a small and a large sweep.
+#[derive(Debug, Clone, Copy)]
+struct CallCostRound {
+    small_ms: f64,
+    large_ms: f64,
+}
+
+impl CallCostRound {
+    fn marginal(self, small: usize, large: usize) -> f64 {
+        (self.large_ms - self.small_ms) / (large - small) as f64
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -543,8 +578,10 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     }
     baseline::activate(&directus.admin(), false).await.unwrap();
     drop(worker);
-    let mut rounds: Vec<(&str, Vec<f64>)> = vec![("extension", vec![]), ("public", vec![])];
-    let mut count = 0;
+    let mut rounds: Vec<(&str, Vec<CallCostRound>)> =
+        vec![("extension", vec![]), ("public", vec![])];
+    let large = students.len().clamp(20, 200);
+    let small = large / 4;
     // The cost of the worker's own calls, and cold starts: on the single topology only
     // (a sweep through one instance says nothing more on a cluster).
     let call_cost_rounds = if config.cluster.is_some() {
@@ -554,23 +591,31 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
     };
     for _ in 0..call_cost_rounds {
         for (path, costs) in &mut rounds {
-            let (attempts, cost) =
-                worker_call_cost(config, directus, &students, &plan.mix, path).await;
-            count = attempts;
-            costs.push(cost);
+            let small_ms = worker_call_cost(config, directus, &students, &plan.mix, path, small).await;
+            let large_ms = worker_call_cost(config, directus, &students, &plan.mix, path, large).await;
+            costs.push(CallCostRound { small_ms, large_ms });
         }
     }
     let worker_call_costs = rounds
         .into_iter()
         .filter(|(_, costs)| !costs.is_empty())
         .map(|(path, costs)| {
-            let mut sorted = costs.clone();
-            sorted.sort_by(f64::total_cmp);
+            let rounds_ms: Vec<f64> = costs.iter().map(|c| c.large_ms / large as f64).collect();
+            let marginal_rounds_ms: Vec<f64> =
+                costs.iter().map(|c| c.marginal(small, large)).collect();
+            let fixed: Vec<f64> = costs
+                .iter()
+                .map(|c| c.small_ms - c.marginal(small, large) * small as f64)
+                .collect();
             CallCost {
                 write_path: path.to_owned(),
-                attempts: count,
-                directus_cpu_ms_per_attempt: sorted[sorted.len() / 2],
-                rounds_ms: costs,
+                attempts: large,
+                directus_cpu_ms_per_attempt: median(&rounds_ms),
+                rounds_ms,
+                marginal_ms_per_attempt: median(&marginal_rounds_ms),
+                marginal_rounds_ms,
+                fixed_ms_per_sweep: median(&fixed),
+                small_batch: small,
             }
         })
         .collect();
@@ -589,7 +634,7 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         students: config.students,
         step_seconds: config.step.as_secs_f64(),
-        latency_measured_by: "pathwise and baseline: from Directus' answer to the attempt's creation until the student reads its recommendations, polling with backoff (5 ms, x1.5, capped at 50 ms; the realtime WebSocket is not enabled). pathwise-sync: the whole POST /v1/attempts, creation included, whose answer holds the recommendations".into(),
+        latency_measured_by: "pathwise and baseline: from the student's submit (the attempt's create request, included) until the student reads its recommendations, polling with backoff (5 ms, x1.5, capped at 50 ms; the realtime WebSocket is not enabled). pathwise-sync: the whole POST /v1/attempts, creation included, whose answer holds the recommendations".into(),
         worker_idle_rss_kib: idle_rss,
         worker_binary_bytes: std::fs::metadata(&config.worker_binary).map(|m| m.len()).unwrap_or(0),
         steps,
@@ -619,16 +664,15 @@ pub async fn run(config: &BenchConfig) -> BenchReport {
 /// Rounds of the worker-call cost phase per write path; the median is reported.
 pub const CALL_COST_ROUNDS: usize = 3;
 
-/// Directus' CPU per attempt while `pathwise sweep` grades a batch of fresh attempts on
-/// `write_path`: (attempts, ms per attempt).
+/// Directus' CPU (ms) while `pathwise sweep` grades `count` fresh attempts on `write_path`.
 async fn worker_call_cost(
     config: &BenchConfig,
     directus: &TestDirectus,
     students: &[(String, String, String)],
     mix: &[(Value, serde_json::Map<String, Value>)],
     write_path: &str,
-) -> (usize, f64) {
-    let count = students.len().clamp(20, 200);
+    count: usize,
+) -> f64 {
     let attempts: Vec<Value> = (0..count)
         .map(|i| {
             let (lesson, answers) = &mix[i % mix.len()];
@@ -642,8 +686,13 @@ async fn worker_call_cost(
             .await
             .unwrap();
     }
-    tokio::time::sleep(Duration::from_secs(1)).await; // the failed deliveries settle
+    // The sweep takes attempts created before the second it starts in (timestamps are
+    // compared to the second).
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let pid = directus.pid().expect("Directus runs");
+    // The creates' flow runs (their deliveries fail: no worker listens) may go on after
+    // the creates were answered; they are not the worker's calls.
+    wait_until_quiet(pid).await;
     let before = proc::cpu_seconds(pid).unwrap_or(0.0);
     let status = std::process::Command::new(&config.worker_binary)
         .arg("sweep")
@@ -652,11 +701,32 @@ async fn worker_call_cost(
         .env("PATHWISE_SWEEP_GRACE", "0")
         .env("PATHWISE_WRITE_PATH", write_path)
         .env("PATHWISE_LOG", "warn")
-        .status()
+        .stderr(std::process::Stdio::inherit())
+        .output()
         .expect("pathwise sweep runs");
-    assert!(status.success());
     let cpu = proc::cpu_seconds(pid).unwrap_or(0.0) - before;
-    (count, cpu * 1000.0 / count as f64)
+    let said = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "pathwise sweep failed: {said}");
+    // The measurement is of exactly this batch: the sweep graded all of it and no more.
+    assert!(
+        said.contains(&format!("sweep: {count} attempt(s) waiting, {count} graded")),
+        "the sweep did not grade the batch of {count} alone: {said}"
+    );
+    cpu * 1000.0
+}
+
+/// Waits (at most 60 s) until `pid` spends under 5% of a core over a quarter of a second.
+async fn wait_until_quiet(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let window = Duration::from_millis(250);
+    loop {
+        let before = proc::cpu_seconds(pid).unwrap_or(0.0);
+        tokio::time::sleep(window).await;
+        let busy = proc::cpu_seconds(pid).unwrap_or(0.0) - before;
+        if busy < 0.05 * window.as_secs_f64() || Instant::now() > deadline {
+            return;
+        }
+    }
 }
 
 /// Waits (at most `limit`) until no attempt is `submitted`: the load's backlog is graded.
@@ -864,16 +934,17 @@ pub fn table(report: &BenchReport) -> String {
     }
     for cost in &report.worker_call_costs {
         out.push_str(&format!(
-            "the worker's own calls on the {} path cost Directus {:.1} ms of CPU per attempt (median of {} rounds of {} attempts: {})\n",
+            "the worker's own calls on the {} path cost Directus {:.1} ms of CPU per attempt more (median of {} rounds, sweeps of {} and {} attempts: {}), and {:.0} ms once per sweep; {:.1} ms per attempt for the whole sweep of {} ({})\n",
             cost.write_path,
-            cost.directus_cpu_ms_per_attempt,
-            cost.rounds_ms.len(),
+            cost.marginal_ms_per_attempt,
+            cost.marginal_rounds_ms.len(),
+            cost.small_batch,
             cost.attempts,
-            cost.rounds_ms
-                .iter()
-                .map(|ms| format!("{ms:.1}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            join_ms(&cost.marginal_rounds_ms),
+            cost.fixed_ms_per_sweep,
+            cost.directus_cpu_ms_per_attempt,
+            cost.attempts,
+            join_ms(&cost.rounds_ms),
         ));
     }
     if let Some(c) = &report.cold_start {
@@ -919,4 +990,12 @@ pub fn scaling_table(reports: &[(usize, BenchReport)]) -> String {
         out.push('\n');
     }
     out
+}
+
+fn join_ms(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|ms| format!("{ms:.1}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

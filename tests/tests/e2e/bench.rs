@@ -47,8 +47,12 @@ async fn a_tiny_benchmark_runs_and_loses_nothing() {
     assert_eq!(paths, ["extension", "public"]);
     assert!(
         report.worker_call_costs.iter().all(|c| c.attempts > 0
+            && c.small_batch > 0
+            && c.small_batch < c.attempts
             && c.directus_cpu_ms_per_attempt > 0.0
-            && c.rounds_ms.len() == pathwise_tests::bench::CALL_COST_ROUNDS),
+            && c.marginal_ms_per_attempt.is_finite()
+            && c.rounds_ms.len() == pathwise_tests::bench::CALL_COST_ROUNDS
+            && c.marginal_rounds_ms.len() == pathwise_tests::bench::CALL_COST_ROUNDS),
         "{:?}",
         report.worker_call_costs
     );
